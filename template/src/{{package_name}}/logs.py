@@ -1,0 +1,95 @@
+"""Structured logging: structlog and the standard library write one line per event.
+
+`configure_logging` may run any number of times (uvicorn, the app factory and
+Modal entry points can each call it); every call replaces the previous setup,
+so an event is never written twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import TYPE_CHECKING, TextIO
+
+import structlog
+
+if TYPE_CHECKING:
+    from structlog.typing import Processor
+
+    from .settings import LogFormat, LogLevel
+
+_HANDLER_NAME = "structlog-stdout"
+
+
+def _shared_processors() -> list[Processor]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+
+
+def _renderer(*, json_output: bool) -> list[Processor]:
+    if json_output:
+        return [structlog.processors.dict_tracebacks, structlog.processors.JSONRenderer()]
+    return [structlog.dev.ConsoleRenderer()]
+
+
+def wants_json(log_format: LogFormat, stream: TextIO) -> bool:
+    """Return whether `log_format` resolves to JSON for `stream`."""
+    if log_format == "auto":
+        return not stream.isatty()
+    return log_format == "json"
+
+
+def configure_logging(
+    log_format: LogFormat = "auto",
+    level: LogLevel = "INFO",
+    stream: TextIO | None = None,
+) -> None:
+    """Route structlog and stdlib logging to one handler on `stream` (stdout)."""
+    output = stream if stream is not None else sys.stdout
+    json_output = wants_json(log_format, output)
+    shared = _shared_processors()
+
+    structlog.configure(
+        processors=[
+            *shared,
+            structlog.processors.StackInfoRenderer(),
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
+    )
+
+    handler = logging.StreamHandler(output)
+    handler.set_name(_HANDLER_NAME)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                *_renderer(json_output=json_output),
+            ],
+        )
+    )
+
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(level)
+
+    # Uvicorn installs handlers of its own; its events go through the root
+    # handler instead, and the access log is replaced by one completion line
+    # per request from the request middleware.
+    for name in ("uvicorn", "uvicorn.error"):
+        uvicorn_logger = logging.getLogger(name)
+        uvicorn_logger.handlers.clear()
+        uvicorn_logger.propagate = True
+    access_logger = logging.getLogger("uvicorn.access")
+    access_logger.handlers.clear()
+    access_logger.propagate = False
+    access_logger.disabled = True
