@@ -34,20 +34,28 @@ class Backend:
     function_call_from_id: FunctionCallLookup
 
 
-def in_memory_backend(settings: Settings, registry: InMemoryModal | None = None) -> Backend:
+def in_memory_backend(
+    settings: Settings, registry: InMemoryModal | None = None
+) -> Backend:
     """Build a backend on the in-memory Modal doubles (a fresh registry by default)."""
     doubles = registry if registry is not None else InMemoryModal()
     environment = settings.modal_environment
     return Backend(
         kind="memory",
         cache=doubles.dict_from_name(
-            settings.cache_dict_name, environment_name=environment, create_if_missing=True
+            settings.cache_dict_name,
+            environment_name=environment,
+            create_if_missing=True,
         ),
         job_queue=doubles.queue_from_name(
-            settings.jobs_queue_name, environment_name=environment, create_if_missing=True
+            settings.jobs_queue_name,
+            environment_name=environment,
+            create_if_missing=True,
         ),
         job_statuses=doubles.dict_from_name(
-            settings.jobs_dict_name, environment_name=environment, create_if_missing=True
+            settings.jobs_dict_name,
+            environment_name=environment,
+            create_if_missing=True,
         ),
         timed_worker=doubles.function(workers.timed_work),
         job_worker=doubles.function(workers.run_job),
@@ -66,13 +74,19 @@ def modal_backend(
     return Backend(
         kind="modal",
         cache=modal.Dict.from_name(
-            settings.cache_dict_name, environment_name=environment, create_if_missing=True
+            settings.cache_dict_name,
+            environment_name=environment,
+            create_if_missing=True,
         ),
         job_queue=modal.Queue.from_name(
-            settings.jobs_queue_name, environment_name=environment, create_if_missing=True
+            settings.jobs_queue_name,
+            environment_name=environment,
+            create_if_missing=True,
         ),
         job_statuses=modal.Dict.from_name(
-            settings.jobs_dict_name, environment_name=environment, create_if_missing=True
+            settings.jobs_dict_name,
+            environment_name=environment,
+            create_if_missing=True,
         ),
         timed_worker=timed_worker,
         job_worker=job_worker,
@@ -92,7 +106,9 @@ def deployed_backend(settings: Settings, app_name: str) -> Backend:
         timed_worker=modal.Function.from_name(
             app_name, "timed_worker", environment_name=environment
         ),
-        job_worker=modal.Function.from_name(app_name, "run_job", environment_name=environment),
+        job_worker=modal.Function.from_name(
+            app_name, "run_job", environment_name=environment
+        ),
     )
 
 

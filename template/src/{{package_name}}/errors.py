@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 from .context import current_request_id
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
 
     from fastapi import FastAPI, Request
 
@@ -101,7 +101,7 @@ def error_response(
     message: str,
     *,
     details: Any = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     """Build a response with the error shape for the current request."""
     body = error_body(
@@ -126,15 +126,13 @@ def backend_call(operation: str) -> Iterator[None]:
 
 async def _handle_api_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)  # noqa: S101  (registered for ApiError only)
-    return error_response(
-        exc.status_code, exc.code, exc.message, details=exc.details
-    )
+    return error_response(exc.status_code, exc.code, exc.message, details=exc.details)
 
 
 async def _handle_http_exception(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)  # noqa: S101  (registered for HTTPException)
     code = _STATUS_CODES.get(exc.status_code, "http_error")
-    message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    message = str(exc.detail)
     return error_response(exc.status_code, code, message, headers=exc.headers)
 
 

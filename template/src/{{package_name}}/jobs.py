@@ -64,7 +64,9 @@ class JobService:
         self._statuses = statuses
         self._worker = worker
 
-    async def enqueue(self, payload: dict[str, Any], request_id: str | None) -> JobRecord:
+    async def enqueue(
+        self, payload: dict[str, Any], request_id: str | None
+    ) -> JobRecord:
         """Record a job as queued, then put it on the queue."""
         now = _now()
         record = JobRecord(
@@ -75,7 +77,11 @@ class JobService:
             updated_at=now,
         )
         await self._save(record)
-        message = {"job_id": record.job_id, "request_id": request_id, "payload": payload}
+        message = {
+            "job_id": record.job_id,
+            "request_id": request_id,
+            "payload": payload,
+        }
         try:
             await self._queue.put.aio(message)
         except BaseException:
@@ -151,11 +157,15 @@ class JobService:
                 log.exception("job.failed")
                 error = f"{type(exc).__name__}: {exc}"
                 await self._save(
-                    record.model_copy(update={"status": JobStatus.FAILED, "error": error})
+                    record.model_copy(
+                        update={"status": JobStatus.FAILED, "error": error}
+                    )
                 )
                 return False
             await self._save(
-                record.model_copy(update={"status": JobStatus.SUCCEEDED, "result": result})
+                record.model_copy(
+                    update={"status": JobStatus.SUCCEEDED, "result": result}
+                )
             )
             log.info("job.succeeded")
             return True

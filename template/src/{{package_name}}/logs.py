@@ -21,6 +21,23 @@ if TYPE_CHECKING:
 _HANDLER_NAME = "structlog-stdout"
 
 
+class _CurrentStdout:
+    """A text stream that writes to whatever `sys.stdout` is when it writes.
+
+    Test runners and process managers replace `sys.stdout` after start-up; a
+    handler bound to the object seen at configuration time would miss that.
+    """
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+    def isatty(self) -> bool:
+        return sys.stdout.isatty()
+
+
 def _shared_processors() -> list[Processor]:
     return [
         structlog.contextvars.merge_contextvars,
@@ -32,11 +49,14 @@ def _shared_processors() -> list[Processor]:
 
 def _renderer(*, json_output: bool) -> list[Processor]:
     if json_output:
-        return [structlog.processors.dict_tracebacks, structlog.processors.JSONRenderer()]
+        return [
+            structlog.processors.dict_tracebacks,
+            structlog.processors.JSONRenderer(),
+        ]
     return [structlog.dev.ConsoleRenderer()]
 
 
-def wants_json(log_format: LogFormat, stream: TextIO) -> bool:
+def wants_json(log_format: LogFormat, stream: TextIO | _CurrentStdout) -> bool:
     """Return whether `log_format` resolves to JSON for `stream`."""
     if log_format == "auto":
         return not stream.isatty()
@@ -49,7 +69,7 @@ def configure_logging(
     stream: TextIO | None = None,
 ) -> None:
     """Route structlog and stdlib logging to one handler on `stream` (stdout)."""
-    output = stream if stream is not None else sys.stdout
+    output: TextIO | _CurrentStdout = stream if stream is not None else _CurrentStdout()
     json_output = wants_json(log_format, output)
     shared = _shared_processors()
 

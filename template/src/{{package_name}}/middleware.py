@@ -13,9 +13,12 @@ from .context import reset_request_id, set_request_id
 from .errors import error_body
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "x-request-id"
+REQUEST_ID_HEADER_BYTES = REQUEST_ID_HEADER.encode()
 # Client-chosen ids are echoed into logs and headers, so only short, plain
 # tokens are honoured; anything else is replaced by a fresh id.
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -24,8 +27,9 @@ log = structlog.get_logger(__name__)
 
 
 def _incoming_request_id(scope: Scope) -> str:
-    for name, value in scope.get("headers", ()):
-        if name == REQUEST_ID_HEADER.encode():
+    headers: Iterable[tuple[bytes, bytes]] = scope.get("headers", ())
+    for name, value in headers:
+        if name == REQUEST_ID_HEADER_BYTES:
             candidate = value.decode("latin-1")
             if _VALID_REQUEST_ID.fullmatch(candidate):
                 return candidate
@@ -59,7 +63,7 @@ class RequestContextMiddleware:
                 status_code = message["status"]
                 response_started = True
                 headers = list(message.get("headers", []))
-                headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+                headers.append((REQUEST_ID_HEADER_BYTES, request_id.encode()))
                 message = {**message, "headers": headers}
             await send(message)
 

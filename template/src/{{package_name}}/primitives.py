@@ -18,7 +18,9 @@ class _DictGet(Protocol):
 
 
 class _DictPut(Protocol):
-    def __call__(self, /, key: Any, value: Any, *, skip_if_exists: bool = False) -> bool: ...
+    def __call__(
+        self, /, key: Any, value: Any, *, skip_if_exists: bool = False
+    ) -> bool: ...
     async def aio(
         self, /, key: Any, value: Any, *, skip_if_exists: bool = False
     ) -> bool: ...
@@ -56,10 +58,20 @@ class DictHandle(Protocol):
 
 class _QueueGet(Protocol):
     def __call__(
-        self, /, block: bool = True, timeout: float | None = None, *, partition: str | None = None
+        self,
+        /,
+        block: bool = True,
+        timeout: float | None = None,
+        *,
+        partition: str | None = None,
     ) -> Any | None: ...
     async def aio(
-        self, /, block: bool = True, timeout: float | None = None, *, partition: str | None = None
+        self,
+        /,
+        block: bool = True,
+        timeout: float | None = None,
+        *,
+        partition: str | None = None,
     ) -> Any | None: ...
 
 
@@ -131,8 +143,12 @@ class _QueuePutMany(Protocol):
 
 
 class _QueueLen(Protocol):
-    def __call__(self, /, *, partition: str | None = None, total: bool = False) -> int: ...
-    async def aio(self, /, *, partition: str | None = None, total: bool = False) -> int: ...
+    def __call__(
+        self, /, *, partition: str | None = None, total: bool = False
+    ) -> int: ...
+    async def aio(
+        self, /, *, partition: str | None = None, total: bool = False
+    ) -> int: ...
 
 
 class QueueHandle(Protocol):
@@ -151,7 +167,9 @@ class QueueHandle(Protocol):
 
 
 class _CallGet(Protocol[ResultT_co]):
-    def __call__(self, /, timeout: float | None = None, *, index: int = 0) -> ResultT_co: ...
+    def __call__(
+        self, /, timeout: float | None = None, *, index: int = 0
+    ) -> ResultT_co: ...
     async def aio(
         self, /, timeout: float | None = None, *, index: int = 0
     ) -> ResultT_co: ...
@@ -168,7 +186,9 @@ class FunctionCallHandle(Protocol[ResultT_co]):
 
 class _TimedRemote(Protocol):
     def __call__(self, /, seconds: float, request_id: str | None) -> dict[str, Any]: ...
-    async def aio(self, /, seconds: float, request_id: str | None) -> dict[str, Any]: ...
+    async def aio(
+        self, /, seconds: float, request_id: str | None
+    ) -> dict[str, Any]: ...
 
 
 class _TimedSpawn(Protocol):

@@ -41,7 +41,9 @@ def test_called_worker_logs_in_order(
         "worker.finished",
         "worker.call.finished",
     }
-    lines = [line for line in json_lines(capsys.readouterr().out) if line["event"] in wanted]
+    lines = [
+        line for line in json_lines(capsys.readouterr().out) if line["event"] in wanted
+    ]
     assert [line["event"] for line in lines] == [
         "worker.call.started",
         "worker.started",

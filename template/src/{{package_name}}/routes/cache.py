@@ -54,7 +54,9 @@ async def cache_walkthrough(services: ServicesDep) -> Walkthrough:
 
 
 @router.put("/{key}")
-async def put_cache_entry(key: CacheKey, body: CacheValue, services: ServicesDep) -> CacheEntry:
+async def put_cache_entry(
+    key: CacheKey, body: CacheValue, services: ServicesDep
+) -> CacheEntry:
     """Store `value` under `key`, replacing any earlier value."""
     with backend_call("cache.put"):
         await services.backend.cache.put.aio(key, body.value)
@@ -77,7 +79,9 @@ async def get_cache_entry(key: CacheKey, services: ServicesDep) -> CacheEntry:
 
 
 @router.delete(
-    "/{key}", status_code=204, responses={404: {"description": "The key is not in the cache."}}
+    "/{key}",
+    status_code=204,
+    responses={404: {"description": "The key is not in the cache."}},
 )
 async def delete_cache_entry(key: CacheKey, services: ServicesDep) -> Response:
     """Remove `key` from the cache."""

@@ -27,19 +27,29 @@ async def queue_walkthrough(services: ServicesDep) -> Walkthrough:
     with backend_call("queue.walkthrough"):
         await steps.call("get", [], queue.get.aio(block=False, partition=partition))
         await steps.call(
-            "put", ["test"], queue.put.aio("test", partition=partition, partition_ttl=ttl)
+            "put",
+            ["test"],
+            queue.put.aio("test", partition=partition, partition_ttl=ttl),
         )
         await steps.call("get", [], queue.get.aio(block=False, partition=partition))
         await steps.call(
             "put_many",
             [["test", "toast"]],
-            queue.put_many.aio(["test", "toast"], partition=partition, partition_ttl=ttl),
+            queue.put_many.aio(
+                ["test", "toast"], partition=partition, partition_ttl=ttl
+            ),
         )
-        await steps.call("get_many", [2], queue.get_many.aio(2, block=False, partition=partition))
+        await steps.call(
+            "get_many", [2], queue.get_many.aio(2, block=False, partition=partition)
+        )
         await steps.call(
             "put_many",
             [["test", "toast"]],
-            queue.put_many.aio(["test", "toast"], partition=partition, partition_ttl=ttl),
+            queue.put_many.aio(
+                ["test", "toast"], partition=partition, partition_ttl=ttl
+            ),
         )
-        await steps.call("get_many", [3], queue.get_many.aio(3, block=False, partition=partition))
+        await steps.call(
+            "get_many", [3], queue.get_many.aio(3, block=False, partition=partition)
+        )
     return steps.walkthrough()

@@ -1,5 +1,7 @@
 """Step records shared by the walk-through routes."""
 
+from __future__ import annotations
+
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -45,7 +47,9 @@ class StepRecorder:
         try:
             result = await call
         except expected_errors as exc:
-            self._append(Step(operation=operation, args=args, raised=type(exc).__name__))
+            self._append(
+                Step(operation=operation, args=args, raised=type(exc).__name__)
+            )
             return None
         self._append(Step(operation=operation, args=args, result=result))
         return result

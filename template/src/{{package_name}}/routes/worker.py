@@ -4,8 +4,7 @@ from typing import Annotated, Any, Literal
 
 import modal.exception
 import structlog
-from fastapi import APIRouter, Path, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel
 
 from ..context import current_request_id
@@ -21,7 +20,6 @@ _CALL_FAILURES = (
     modal.exception.FunctionTimeoutError,
     modal.exception.RemoteError,
     modal.exception.ExecutionError,
-    modal.exception.InputCancellation,
 )
 
 CallId = Annotated[str, Path(min_length=4, max_length=64, pattern=r"^fc-[A-Za-z0-9]+$")]
@@ -51,14 +49,17 @@ class CallStatus(BaseModel):
 @router.get(
     "",
     response_model=WorkerResult | SpawnedCall,
-    responses={202: {"model": SpawnedCall, "description": "Spawned in the background."}},
+    responses={
+        202: {"model": SpawnedCall, "description": "Spawned in the background."}
+    },
 )
 async def run_worker(
     services: ServicesDep,
+    response: Response,
     *,
     backgrounded: Annotated[bool, Query()] = False,
     seconds: Annotated[float, Query(ge=0)] = 1.0,
-) -> WorkerResult | JSONResponse:
+) -> WorkerResult | SpawnedCall:
     """Run the timed worker and wait for it, or spawn it and return its call id."""
     limit = services.settings.max_walkthrough_seconds
     if seconds > limit:
@@ -73,8 +74,8 @@ async def run_worker(
         with backend_call("worker.spawn"):
             call = await worker.spawn.aio(seconds, request_id)
         log.info("worker.spawned", call_id=call.object_id, seconds=seconds)
-        body = SpawnedCall(call_id=call.object_id)
-        return JSONResponse(status_code=202, content=body.model_dump())
+        response.status_code = 202
+        return SpawnedCall(call_id=call.object_id)
     log.info("worker.call.started", seconds=seconds)
     with backend_call("worker.remote"):
         result = await worker.remote.aio(seconds, request_id)
@@ -89,15 +90,17 @@ async def run_worker(
         404: {"description": "No call has this id."},
     },
 )
-async def get_worker_call(call_id: CallId, services: ServicesDep) -> CallStatus | JSONResponse:
+async def get_worker_call(
+    call_id: CallId, services: ServicesDep, response: Response
+) -> CallStatus:
     """Return a spawned call's outcome, 202 while it runs, 404 for an unknown id."""
     with backend_call("worker.get"):
         try:
             call = services.backend.function_call_from_id(call_id)
             result = await call.get.aio(timeout=0)
         except TimeoutError:
-            pending = CallStatus(call_id=call_id, status="pending")
-            return JSONResponse(status_code=202, content=pending.model_dump())
+            response.status_code = 202
+            return CallStatus(call_id=call_id, status="pending")
         except modal.exception.NotFoundError:
             raise ApiError(
                 404, "call_not_found", f"No worker call has id {call_id!r}."
@@ -113,4 +116,6 @@ async def get_worker_call(call_id: CallId, services: ServicesDep) -> CallStatus 
 
 def _failed(call_id: str, exc: Exception) -> CallStatus:
     log.warning("worker.call_failed", call_id=call_id, error_type=type(exc).__name__)
-    return CallStatus(call_id=call_id, status="failed", error=f"{type(exc).__name__}: {exc}")
+    return CallStatus(
+        call_id=call_id, status="failed", error=f"{type(exc).__name__}: {exc}"
+    )
