@@ -24,7 +24,7 @@ PACKAGE_RULE = (
     "use lowercase letters, digits and underscores, starting with a letter or "
     "underscore"
 )
-APP_RULE = "use 1 to 63 letters, digits, hyphens, periods or underscores"
+APP_RULE = "use 1 to 53 letters, digits, hyphens, periods or underscores"
 ENVIRONMENT_RULE = (
     "use 1 to 63 letters, digits, hyphens, periods or underscores, starting with "
     "a letter or digit"
@@ -103,7 +103,7 @@ REJECTED: list[tuple[str, str, str]] = [
     ("author_email", "you@@example.com", "use the form name@example.com"),
     ("author_email", "you@example.com\n", "use the form name@example.com"),
     ("modal_app_name", "", APP_RULE),
-    ("modal_app_name", "a" * 64, APP_RULE),
+    ("modal_app_name", "a" * 54, APP_RULE),
     ("modal_app_name", "my app", APP_RULE),
     ("modal_app_name", "my/app", APP_RULE),
     ("modal_app_name", "app!", APP_RULE),
@@ -136,8 +136,8 @@ REJECTED_DERIVED: list[tuple[dict[str, str], str]] = [
     ({"project_name": "Import"}, "gives the default package_name 'import'"),
     ({"project_name": "Modal"}, "gives the default package_name 'modal'"),
     ({"project_slug": "app"}, "gives the default package_name 'app'"),
-    ({"project_name": "a" * 64}, "gives the default modal_app_name"),
-    ({"project_slug": "a" * 64}, "not valid as the default modal_app_name"),
+    ({"project_name": "a" * 54}, "gives the default modal_app_name"),
+    ({"project_slug": "a" * 54}, "not valid as the default modal_app_name"),
 ]
 
 # (answers, question, expected value) for answers at the edge of each rule.
@@ -161,7 +161,7 @@ ACCEPTED: list[tuple[dict[str, str], str, str]] = [
         "author_email",
         "first.last+tag@sub.example.co.uk",
     ),
-    ({"modal_app_name": "a" * 63}, "modal_app_name", "a" * 63),
+    ({"modal_app_name": "a" * 53}, "modal_app_name", "a" * 53),
     ({"modal_app_name": "My.App_1"}, "modal_app_name", "My.App_1"),
     ({"modal_app_name": "ap-short"}, "modal_app_name", "ap-short"),
     ({"modal_environment": "dev.eu"}, "modal_environment", "dev.eu"),
