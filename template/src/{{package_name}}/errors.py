@@ -120,6 +120,12 @@ def backend_call(operation: str) -> Iterator[None]:
     """Turn a failed Modal call inside the block into `BackendUnavailableError`."""
     try:
         yield
+    except modal.exception.RequestSizeError as exc:
+        raise ApiError(
+            413,
+            "payload_too_large",
+            f"The data is over Modal's size limit ({operation}).",
+        ) from exc
     except BACKEND_ERRORS as exc:
         raise BackendUnavailableError(operation, exc) from exc
 

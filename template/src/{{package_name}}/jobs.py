@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
+# A full queue raises `queue.Full` after this long instead of holding the request.
+ENQUEUE_TIMEOUT_SECONDS = 5.0
+
 
 class JobStatus(StrEnum):
     """Where a job is in its life."""
@@ -83,7 +86,7 @@ class JobService:
             "payload": payload,
         }
         try:
-            await self._queue.put.aio(message)
+            await self._queue.put.aio(message, timeout=ENQUEUE_TIMEOUT_SECONDS)
         except BaseException:
             # The job never reached the queue, so its status must not say queued.
             await self._statuses.pop.aio(record.job_id, None)

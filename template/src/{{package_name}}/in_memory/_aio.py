@@ -1,8 +1,8 @@
-# The template supports Python 3.11, which lacks PEP 695 type parameter
-# syntax, so UP046/UP047 cannot be followed. RUF100 is listed because those
-# two rules stay silent, and their noqa unused, when the target is 3.11.
+# The template supports Python 3.11, which lacks PEP 695 type parameters, so
+# UP046/UP047 cannot be followed. RUF100 is listed because with a 3.11 target
+# those two rules never fire and their noqa would count as unused.
 # ruff: noqa: UP046, UP047, RUF100
-"""Modal's two call forms for the doubles: `obj.method(...)` and `await obj.method.aio(...)`.
+"""Modal's two call forms for the doubles: `obj.get(...)` and `await obj.get.aio(...)`.
 
 Modal 1.x gives every I/O method a blocking form and an `.aio` coroutine form
 with the same parameters. `AioMethod` and `AioGeneratorMethod` are descriptors
@@ -51,11 +51,12 @@ POLL_INTERVAL_SECONDS = 0.005
 
 
 def warn_if_blocking_in_async(name: str, *, stacklevel: int) -> None:
-    """Warn like Modal when a blocking form is called on a thread running an event loop.
+    """Warn like Modal when a blocking form runs on a thread with a running event loop.
 
     Modal 1.6 emits `AsyncUsageWarning` for every blocking call made inside a
     running event loop, so the doubles do too: with warnings as errors, a
     service test then fails where the same code would stall the loop on Modal.
+    The message starts with Modal's own sentence, so one `match=` fits both.
     """
     try:
         asyncio.get_running_loop()
@@ -231,9 +232,9 @@ def wait_for(
     attempt: Callable[[], ResultT | None],
     deadline: float | None,
 ) -> ResultT | None:
-    """Call `attempt` under the condition's lock until it returns a value or the deadline passes.
+    """Call `attempt` under the condition's lock until it returns a value.
 
-    Returns None on timeout. Writers call `condition.notify_all()` after each
+    Returns None once `deadline` (a `time.monotonic()` value) has passed. Writers call `condition.notify_all()` after each
     change, which wakes this thread for its next attempt. The first attempt
     always runs, so a deadline in the past still checks once, as Modal does.
     """
@@ -253,10 +254,10 @@ async def poll_for(
     attempt: Callable[[], ResultT | None],
     deadline: float | None,
 ) -> ResultT | None:
-    """Do what `wait_for` does without blocking the event loop.
+    """Call `attempt` under `lock` until it returns a value, without blocking the loop.
 
-    `attempt` runs while `lock` is held. Between attempts the coroutine sleeps for `POLL_INTERVAL_SECONDS`, or less
-    when the deadline is closer.
+    Returns None once `deadline` has passed. Between attempts the coroutine
+    sleeps for `POLL_INTERVAL_SECONDS`, or less when the deadline is closer.
     """
     while True:
         with lock:

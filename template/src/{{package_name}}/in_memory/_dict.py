@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 
     import modal
 
-# NOTE: Modal's guide says that a Dict has no per-object size limit but that one
-# request has a maximum size; the 100 MiB used here is unverified. Modal's server
+# NOTE: Modal's Dict guide states no per-object size limit but a maximum size
+# per request; 100 MiB is an unverified figure for that maximum. Modal's server
 # rejects a larger request with HTTP 413, which modal raises as RequestSizeError.
 MAX_REQUEST_BYTES = 100 * 1024 * 1024
 
@@ -95,7 +95,7 @@ class InMemoryDict:
         create_if_missing: bool = False,
         client: modal.Client | None = None,
     ) -> Self:
-        """Reference a named Dict in the process-wide registry, like `modal.Dict.from_name`.
+        """Reference a named Dict in the process-wide registry, like Modal's `from_name`.
 
         `client` is accepted for Modal's signature and ignored.
         """

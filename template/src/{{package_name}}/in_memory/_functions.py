@@ -1,6 +1,6 @@
-# The template supports Python 3.11, which lacks PEP 695 type parameter
-# syntax, so UP046/UP047 cannot be followed. RUF100 is listed because those
-# two rules stay silent, and their noqa unused, when the target is 3.11.
+# The template supports Python 3.11, which lacks PEP 695 type parameters, so
+# UP046/UP047 cannot be followed. RUF100 is listed because with a 3.11 target
+# those two rules never fire and their noqa would count as unused.
 # ruff: noqa: UP046, UP047, RUF100
 """In-memory doubles of `modal.Function` and `modal.FunctionCall`."""
 
@@ -32,7 +32,7 @@ ResultT = TypeVar("ResultT")
 
 
 class _Outcome:
-    """A finished call's pickled result or exception, as Modal stores a call's output."""
+    """A finished call's pickled result or exception, as Modal stores outputs."""
 
     def __init__(
         self, data: bytes, *, failed: bool, traceback: TracebackType | None = None
@@ -97,11 +97,11 @@ class CallRecord:
         return self._done.is_set()
 
     def wait(self, timeout: float | None) -> bool:
-        """Block until the call finishes or `timeout` seconds pass; return whether it finished."""
+        """Wait until the call finishes or `timeout` seconds pass; return whether it did."""
         return self._done.wait(timeout)
 
     def result(self) -> Any:
-        """Return the call's result or raise its exception, as `FunctionCall.get` does."""
+        """Return the call's result or raise its exception, like `FunctionCall.get`."""
         if self._outcome is None:
             raise RuntimeError(f"Function call {self.object_id} has not finished.")
         return self._outcome.unwrap()
@@ -243,7 +243,7 @@ class InMemoryFunction(Generic[P, ResultT]):
         payload = serialize((args, kwargs))
         self._state.add_function_call(record)
         self._start_thread(record, payload)
-        return InMemoryFunctionCall(self._state, record.object_id)
+        return InMemoryFunctionCall(self._state, record.object_id, hydrated=True)
 
     async def _spawn_aio(
         self, *args: P.args, **kwargs: P.kwargs
@@ -259,7 +259,7 @@ class InMemoryFunction(Generic[P, ResultT]):
             _run_call_async(record, self._function, payload),
             context=contextvars.Context(),
         )
-        return InMemoryFunctionCall(self._state, record.object_id)
+        return InMemoryFunctionCall(self._state, record.object_id, hydrated=True)
 
 
 class InMemoryFunctionCall(Generic[ResultT]):
@@ -270,9 +270,12 @@ class InMemoryFunctionCall(Generic[ResultT]):
     finished within `timeout` seconds (`timeout=0` checks once).
     """
 
-    def __init__(self, state: RegistryState, function_call_id: str) -> None:
+    def __init__(
+        self, state: RegistryState, function_call_id: str, *, hydrated: bool
+    ) -> None:
         self._state = state
         self._object_id = function_call_id
+        self._hydrated = hydrated
 
     @classmethod
     def from_id(
@@ -281,22 +284,32 @@ class InMemoryFunctionCall(Generic[ResultT]):
         """Return a handle on a call spawned through the process-wide registry.
 
         Like `modal.FunctionCall.from_id`, this looks nothing up: `get` raises
-        `NotFoundError` for an unknown id. `client` is accepted for Modal's
-        signature and ignored. Calls spawned through an `InMemoryModal` are
-        found with its `function_call_from_id`.
+        `NotFoundError` for an unknown id, and `object_id` raises
+        `AttributeError` until the first `get`. `client` is accepted for
+        Modal's signature and ignored. Calls spawned through an `InMemoryModal`
+        are found with its `function_call_from_id`.
         """
         del client
-        return cls(default_state(), function_call_id)
+        return cls(default_state(), function_call_id, hydrated=False)
 
     @property
     def object_id(self) -> str:
-        """Id of the call, of the form `fc-<hex>`."""
+        """Id of the call, of the form `fc-<hex>`.
+
+        A handle from `from_id` raises `AttributeError` here until its first
+        `get`, as Modal's does before it is hydrated.
+        """
+        if not self._hydrated:
+            raise AttributeError(f"Attempting to get object_id of unhydrated {self!r}")
         return self._object_id
 
     def __repr__(self) -> str:
         return f"InMemoryFunctionCall.from_id({self._object_id!r})"
 
     def _lookup(self, index: int) -> CallRecord:
+        # Modal hydrates the handle before it asks the server for the call, so
+        # `object_id` works after a `get` that raised NotFoundError too.
+        self._hydrated = True
         record = self._state.function_call(self._object_id)
         if record is None:
             raise NotFoundError(f"Function call {self._object_id!r} not found.")

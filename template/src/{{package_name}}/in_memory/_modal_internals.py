@@ -1,4 +1,4 @@
-"""The parts of Modal's private API that the doubles reuse to behave exactly like Modal.
+"""Modal's private functions that the doubles reuse to behave exactly like Modal.
 
 Modal serializes Dict keys and values, Queue items, function arguments,
 results and exceptions with its own cloudpickle-based `serialize`, and raises

@@ -21,7 +21,11 @@ from ._state import RegistryState, default_state
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 
-# Limits from the `modal.Queue` docstring (modal 1.6).
+# Limits from the `modal.Queue` docstring (modal 1.6). Modal turns the server's
+# RESOURCE_EXHAUSTED answer for a full partition into `queue.Full`, and its
+# HTTP 413 for a too-large request into `RequestSizeError`.
+# NOTE: that the byte and partition-count limits also answer "full", and that
+# a single item over 1 MiB answers 413, is inferred, not documented.
 MAX_PARTITIONS = 100_000
 MAX_ITEMS_PER_PARTITION = 5_000
 MAX_ITEM_BYTES = 1024 * 1024
@@ -75,6 +79,8 @@ class _QueueStore:
 
     def try_put(self, key: bytes, items: Sequence[bytes], ttl: int) -> bool | None:
         """Append all `items` and return True, or return None when they do not fit."""
+        if not items:
+            return True
         partition = self._live_partition(key)
         if partition is None and not self._has_room_for_partition():
             return None
@@ -145,7 +151,7 @@ def _warn_timeout_ignored(operation: str, stacklevel: int) -> None:
 
 
 class InMemoryQueue:
-    """In-memory double of `modal.Queue` with the same methods, arguments, limits and errors.
+    """In-memory double of `modal.Queue` with Modal's methods, limits and errors.
 
     Items are pickled with Modal's serializer. Partitions are independent FIFO
     queues, and the limits in the `modal.Queue` docstring apply: 5,000 items
@@ -182,7 +188,7 @@ class InMemoryQueue:
         create_if_missing: bool = False,
         client: modal.Client | None = None,
     ) -> Self:
-        """Reference a named Queue in the process-wide registry, like `modal.Queue.from_name`.
+        """Reference a named Queue in the process-wide registry, like Modal's `from_name`.
 
         `client` is accepted for Modal's signature and ignored.
         """
@@ -196,7 +202,7 @@ class InMemoryQueue:
 
     @staticmethod
     def validate_partition_key(partition: str | None) -> bytes:
-        """Return the partition key as bytes; raise `InvalidError` unless it is 1 to 64 bytes."""
+        """Return the key as bytes; raise `InvalidError` unless it is 1 to 64 bytes."""
         return modal.Queue.validate_partition_key(partition)
 
     @property
@@ -239,8 +245,8 @@ class InMemoryQueue:
 
     @staticmethod
     def _check_n_values(n_values: int) -> None:
-        # NOTE: Modal leaves n_values < 1 to its server and documents no result;
-        # the double rejects it rather than guess.
+        # Modal passes n_values to its server unchecked and documents no result
+        # below 1; the double rejects such a call so that it fails loudly.
         if n_values < 1:
             raise InvalidError(f"n_values must be at least 1, got {n_values}.")
 

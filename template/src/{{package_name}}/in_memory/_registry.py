@@ -23,9 +23,8 @@ class InMemoryModal(RegistryState):
 
         registry = InMemoryModal()
         cache = registry.dict_from_name("cache", create_if_missing=True)
-        worker = registry.function(work)
-        call = worker.spawn(1.0)
-        assert registry.function_call_from_id(call.object_id).get(timeout=5) == ...
+        call = registry.function(pow).spawn(2, 10)
+        assert registry.function_call_from_id(call.object_id).get(timeout=5) == 1024
 
     Handles from one registry never see another registry's objects, nor those
     of the process-wide registry behind `InMemoryDict.from_name` and the other
@@ -74,7 +73,7 @@ class InMemoryModal(RegistryState):
         self, function: Callable[P, ResultT]
     ) -> InMemoryFunction[P, ResultT]: ...
     def function(self, function: Callable[P, Any]) -> InMemoryFunction[P, Any]:
-        """Wrap a sync or async function as a Modal function double bound to this registry.
+        """Wrap a sync or async function in a Modal Function double of this registry.
 
         Usable as a decorator. Calls spawned through it are found with
         `function_call_from_id`.
@@ -82,8 +81,9 @@ class InMemoryModal(RegistryState):
         return InMemoryFunction(self, function)
 
     def function_call_from_id(self, function_call_id: str) -> InMemoryFunctionCall[Any]:
-        """Return a handle on a call spawned in this registry, like `modal.FunctionCall.from_id`.
+        """Return a handle on a call spawned in this registry, like `FunctionCall.from_id`.
 
-        An unknown id raises `NotFoundError` from `get`, not here, as on Modal.
+        An unknown id raises `NotFoundError` from `get`, not here, and
+        `object_id` raises `AttributeError` until the first `get`, as on Modal.
         """
-        return InMemoryFunctionCall(self, function_call_id)
+        return InMemoryFunctionCall(self, function_call_id, hydrated=False)

@@ -18,7 +18,7 @@ StoreT = TypeVar("StoreT")
 
 
 class RegistryState:
-    """Named Dicts and Queues and spawned function calls of one in-memory workspace.
+    """The named Dicts and Queues and the spawned calls of one in-memory workspace.
 
     Named objects are keyed by (kind, environment, name) like on Modal, where
     `environment_name=None` or `""` means the default environment. Every method
@@ -94,9 +94,10 @@ def _create_default_state() -> RegistryState:
 
 
 def default_state() -> RegistryState:
-    """Return the process-wide state behind `InMemoryDict.from_name` and the other classmethods.
+    """Return the process-wide state behind the doubles' Modal-style classmethods.
 
-    It is created on first use. Tests should prefer their own `InMemoryModal`,
+    `InMemoryDict.from_name`, `InMemoryQueue.from_name` and
+    `InMemoryFunctionCall.from_id` use it. It is created on first use. Tests should prefer their own `InMemoryModal`,
     which no other test can see.
     """
     with _default_state_lock:

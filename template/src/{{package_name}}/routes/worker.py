@@ -78,7 +78,13 @@ async def run_worker(
         return SpawnedCall(call_id=call.object_id)
     log.info("worker.call.started", seconds=seconds)
     with backend_call("worker.remote"):
-        result = await worker.remote.aio(seconds, request_id)
+        try:
+            result = await worker.remote.aio(seconds, request_id)
+        except _CALL_FAILURES as exc:
+            log.exception("worker.call_failed")
+            raise ApiError(
+                502, "worker_failed", f"The worker call failed: {type(exc).__name__}."
+            ) from exc
     log.info("worker.call.finished", seconds=seconds)
     return WorkerResult(result=result)
 
@@ -88,6 +94,7 @@ async def run_worker(
     responses={
         202: {"model": CallStatus, "description": "The call is still running."},
         404: {"description": "No call has this id."},
+        410: {"description": "The call's result is no longer kept."},
     },
 )
 async def get_worker_call(
@@ -104,6 +111,10 @@ async def get_worker_call(
         except modal.exception.NotFoundError:
             raise ApiError(
                 404, "call_not_found", f"No worker call has id {call_id!r}."
+            ) from None
+        except modal.exception.OutputExpiredError:
+            raise ApiError(
+                410, "call_result_expired", f"The result of call {call_id!r} expired."
             ) from None
         except _CALL_FAILURES as exc:
             return _failed(call_id, exc)
