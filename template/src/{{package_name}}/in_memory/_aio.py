@@ -1,13 +1,9 @@
-# The template supports Python 3.11, which lacks PEP 695 type parameters, so
-# UP046/UP047 cannot be followed. RUF100 is listed because with a 3.11 target
-# those two rules never fire and their noqa would count as unused.
-# ruff: noqa: UP046, UP047, RUF100
 """Modal's two call forms for the doubles: `obj.get(...)` and `await obj.get.aio(...)`.
 
 Modal 1.x gives every I/O method a blocking form and an `.aio` coroutine form
 with the same parameters. `AioMethod` and `AioGeneratorMethod` are descriptors
 that build both forms from one or two implementations, typed with ParamSpec so
-that mypy sees the real parameter names and the doubles match the protocols in
+that mypy checks calls against the real parameter names and the doubles match the protocols in
 `primitives` structurally. `inspect.signature` of either form returns the
 implementation's signature without `self`, which the signature tests compare
 with Modal's.

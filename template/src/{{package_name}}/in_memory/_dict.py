@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import modal
 
 # NOTE: Modal's Dict guide states no per-object size limit but a maximum size
-# per request; 100 MiB is an unverified figure for that maximum. Modal's server
+# per request, and 100 MiB is an unverified figure for that maximum. Modal's server
 # rejects a larger request with HTTP 413, which modal raises as RequestSizeError.
 MAX_REQUEST_BYTES = 100 * 1024 * 1024
 
@@ -64,7 +64,7 @@ class InMemoryDict:
     on every read, so a read returns a new copy and an unpicklable value fails
     as it would on Modal. The handle finds its Dict on first use, as Modal's
     lazy `from_name` does, and raises `NotFoundError` then if the Dict does not
-    exist. Unlike on Modal, entries never expire; Modal drops an entry after 7
+    exist. Unlike on Modal, entries never expire. Modal drops an entry after 7
     days without reads or writes.
 
     Build one with `InMemoryModal.dict_from_name` in tests, or with
@@ -154,7 +154,7 @@ class InMemoryDict:
     def _update(self, other: Mapping[Any, Any] | None = None, /, **kwargs: Any) -> None:
         store = self._hydrate()
         # Modal merges into a Python dict first, so keys equal under `==`
-        # collapse before pickling; the last one wins.
+        # collapse before pickling, and the last one wins.
         contents: dict[Any, Any] = {}
         if other:
             contents.update({key: other[key] for key in other})
@@ -220,9 +220,9 @@ class InMemoryDict:
     update = AioMethod(_update)
     """Add the items of `other` and `kwargs`, like `dict.update`."""
     put = AioMethod(_put)
-    """Store `value` under `key`; return False if `skip_if_exists` kept an existing entry."""
+    """Store `value` under `key` and return True, or False if `skip_if_exists` kept one."""
     pop = AioMethod(_pop)
-    """Remove `key` and return its value, or `default`; raise `KeyError` without one."""
+    """Remove `key` and return its value, or `default` (`KeyError` without one)."""
     keys = AioGeneratorMethod(_keys)
     """Iterate over a snapshot of the keys, which Modal returns unordered."""
     values = AioGeneratorMethod(_values)
@@ -233,7 +233,7 @@ class InMemoryDict:
     # Modal's dunder methods block like the other blocking forms, so they warn
     # inside a running event loop too.
     def __getitem__(self, key: Any) -> Any:
-        """Return the value for `key`; raise `KeyError` when it is missing."""
+        """Return the value for `key`, or raise `KeyError` when it is missing."""
         warn_if_blocking_in_async("InMemoryDict.__getitem__", stacklevel=2)
         value = self._get(key, _NO_DEFAULT)
         if value is _NO_DEFAULT:
@@ -246,7 +246,7 @@ class InMemoryDict:
         self._put(key, value)
 
     def __delitem__(self, key: Any) -> Any:
-        """Remove `key` and return its value; raise `KeyError` when it is missing."""
+        """Remove `key` and return its value, or raise `KeyError` when it is missing."""
         warn_if_blocking_in_async("InMemoryDict.__delitem__", stacklevel=2)
         return self._pop(key)
 

@@ -1,7 +1,3 @@
-# The template supports Python 3.11, which lacks PEP 695 type parameters, so
-# UP046/UP047 cannot be followed. RUF100 is listed because with a 3.11 target
-# those two rules never fire and their noqa would count as unused.
-# ruff: noqa: UP046, UP047, RUF100
 """In-memory doubles of `modal.Function` and `modal.FunctionCall`."""
 
 from __future__ import annotations
@@ -12,144 +8,22 @@ import contextvars
 import functools
 import inspect
 import threading
-import uuid
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
 
-from modal.exception import InvalidError, NotFoundError, SerializationError
+from modal.exception import InvalidError, NotFoundError
 
 from ._aio import AioCallable, AioMethod, deadline_after, poll_for
-from ._modal_internals import deserialize, serialize
+from ._calls import CallRecord, run_call, run_call_async
+from ._modal_internals import serialize
 from ._state import RegistryState, default_state
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from types import TracebackType
 
     import modal
 
 P = ParamSpec("P")
 ResultT = TypeVar("ResultT")
-
-
-class _Outcome:
-    """A finished call's pickled result or exception, as Modal stores outputs."""
-
-    def __init__(
-        self, data: bytes, *, failed: bool, traceback: TracebackType | None = None
-    ) -> None:
-        self._data = data
-        self._failed = failed
-        self._traceback = traceback
-
-    @classmethod
-    def of_value(cls, value: Any) -> _Outcome:
-        try:
-            return cls(serialize(value), failed=False)
-        # Modal's container reports a result it cannot pickle as the call's failure.
-        except Exception as exc:  # noqa: BLE001
-            return cls.of_exception(exc)
-
-    @classmethod
-    def of_exception(cls, exc: BaseException) -> _Outcome:
-        try:
-            data = serialize(exc)
-        # Modal's container sends a SerializationError in place of an exception
-        # that it cannot pickle, with this message.
-        except Exception as serialization_exc:  # noqa: BLE001
-            data = serialize(
-                SerializationError(
-                    f"Failed to serialize exception {exc} of type {type(exc)}: {serialization_exc}"
-                )
-            )
-        return cls(data, failed=True, traceback=exc.__traceback__)
-
-    def unwrap(self) -> Any:
-        """Return a new copy of the result, or raise a copy of the exception.
-
-        The copy carries the original traceback, so a failure points into the
-        function as Modal's remote tracebacks do.
-        """
-        value = deserialize(self._data)
-        if self._failed:
-            raise value.with_traceback(self._traceback)
-        return value
-
-
-class CallRecord:
-    """One function call: whether it finished, and its outcome."""
-
-    def __init__(self) -> None:
-        self.object_id = f"fc-{uuid.uuid4().hex}"
-        # Set when the call runs as a task on this event loop. The task
-        # reference keeps it alive, because asyncio keeps only weak ones.
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.task: asyncio.Task[None] | None = None
-        self._done = threading.Event()
-        self._outcome: _Outcome | None = None
-
-    def finish(self, outcome: _Outcome) -> None:
-        """Store the outcome and wake every waiter."""
-        self._outcome = outcome
-        self._done.set()
-
-    def is_done(self) -> bool:
-        """Return whether the call has finished."""
-        return self._done.is_set()
-
-    def wait(self, timeout: float | None) -> bool:
-        """Wait until the call finishes or `timeout` seconds pass; return whether it did."""
-        return self._done.wait(timeout)
-
-    def result(self) -> Any:
-        """Return the call's result or raise its exception, like `FunctionCall.get`."""
-        if self._outcome is None:
-            raise RuntimeError(f"Function call {self.object_id} has not finished.")
-        return self._outcome.unwrap()
-
-
-def _run_call(
-    record: CallRecord, function: Callable[..., Any], payload: bytes, *, is_async: bool
-) -> None:
-    """Run a call to the end on this thread and store its outcome in `record`.
-
-    The function runs in a new, empty `contextvars.Context`: on Modal it runs
-    in another container, so it never sees the caller's context variables.
-    """
-    context = contextvars.Context()
-    try:
-        args, kwargs = deserialize(payload)
-        if is_async:
-            value = context.run(asyncio.run, function(*args, **kwargs))
-        else:
-            value = context.run(function, *args, **kwargs)
-    except Exception as exc:  # noqa: BLE001 - stored and re-raised by FunctionCall.get
-        record.finish(_Outcome.of_exception(exc))
-    except BaseException as exc:
-        record.finish(_Outcome.of_exception(exc))
-        raise
-    else:
-        record.finish(_Outcome.of_value(value))
-
-
-async def _run_call_async(
-    record: CallRecord, function: Callable[..., Any], payload: bytes
-) -> None:
-    """Await a coroutine function's call to the end and store its outcome in `record`.
-
-    The caller creates the task for this coroutine with a new
-    `contextvars.Context`, for the reason `_run_call` gives.
-    """
-    try:
-        args, kwargs = deserialize(payload)
-        value = await function(*args, **kwargs)
-    except Exception as exc:  # noqa: BLE001 - stored and re-raised by FunctionCall.get
-        record.finish(_Outcome.of_exception(exc))
-    except BaseException as exc:
-        # A cancelled task still finishes its record, so no waiter hangs.
-        record.finish(_Outcome.of_exception(exc))
-        raise
-    else:
-        record.finish(_Outcome.of_value(value))
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -160,7 +34,7 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 
 
 class InMemoryFunction(Generic[P, ResultT]):
-    """In-memory double of a `modal.Function` that wraps a plain sync or async function.
+    """In-memory double of a `modal.Function`, wrapping a plain sync or async function.
 
     `.remote` and `.spawn` pickle the arguments and the result (or exception)
     with Modal's serializer, and run the function in a new, empty
@@ -190,7 +64,7 @@ class InMemoryFunction(Generic[P, ResultT]):
 
     @property
     def remote(self) -> AioCallable[P, ResultT]:
-        """Call the function and return its result; `.remote.aio` is the coroutine form."""
+        """Call the function and return its result. `.remote.aio` is the coroutine form."""
         return AioCallable(f"{self._name}.remote", self._remote, self._remote_aio)
 
     @property
@@ -199,12 +73,12 @@ class InMemoryFunction(Generic[P, ResultT]):
         return AioCallable(f"{self._name}.spawn", self._spawn, self._spawn_aio)
 
     def local(self, *args: P.args, **kwargs: P.kwargs) -> Any:
-        """Call the function directly in this thread and context, like `modal.Function.local`."""
+        """Call the function directly in this thread and context, like Modal's `.local`."""
         return self._function(*args, **kwargs)
 
     def _start_thread(self, record: CallRecord, payload: bytes) -> threading.Thread:
         worker = threading.Thread(
-            target=_run_call,
+            target=run_call,
             args=(record, self._function, payload),
             kwargs={"is_async": self._is_async},
             name=f"in-memory-modal {self._name} {record.object_id}",
@@ -225,12 +99,12 @@ class InMemoryFunction(Generic[P, ResultT]):
         loop = asyncio.get_running_loop()
         if self._is_async:
             await loop.create_task(
-                _run_call_async(record, self._function, payload),
+                run_call_async(record, self._function, payload),
                 context=contextvars.Context(),
             )
         else:
             run = functools.partial(
-                _run_call, record, self._function, payload, is_async=False
+                run_call, record, self._function, payload, is_async=False
             )
             await loop.run_in_executor(None, run)
         result: ResultT = record.result()
@@ -256,7 +130,7 @@ class InMemoryFunction(Generic[P, ResultT]):
         loop = asyncio.get_running_loop()
         record.loop = loop
         record.task = loop.create_task(
-            _run_call_async(record, self._function, payload),
+            run_call_async(record, self._function, payload),
             context=contextvars.Context(),
         )
         return InMemoryFunctionCall(self._state, record.object_id, hydrated=True)
@@ -314,7 +188,7 @@ class InMemoryFunctionCall(Generic[ResultT]):
         if record is None:
             raise NotFoundError(f"Function call {self._object_id!r} not found.")
         # NOTE: Modal's docstring says only index=0 is valid for a `.spawn()`
-        # call but not what its server answers otherwise; the double raises.
+        # call but not what its server does otherwise, so the double raises.
         if index != 0:
             raise InvalidError(
                 f"Function call {self._object_id} has one input, so index must be 0, got {index}."
@@ -348,10 +222,8 @@ class InMemoryFunctionCall(Generic[ResultT]):
         def finished() -> bool | None:
             return True if record.is_done() else None
 
-        if (
-            await poll_for(contextlib.nullcontext(), finished, deadline_after(timeout))
-            is None
-        ):
+        deadline = deadline_after(timeout)
+        if await poll_for(contextlib.nullcontext(), finished, deadline) is None:
             raise self._timeout_error(timeout)
         result: ResultT = record.result()
         return result

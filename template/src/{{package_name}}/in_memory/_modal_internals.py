@@ -26,5 +26,5 @@ def serialize(value: Any) -> bytes:
 
 
 def deserialize(data: bytes) -> Any:
-    """Unpickle `data`; failures raise `modal.exception.DeserializationError`."""
+    """Unpickle `data`, raising `modal.exception.DeserializationError` on failure."""
     return _modal_deserialize(data, None)

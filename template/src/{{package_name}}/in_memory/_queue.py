@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import collections
-import dataclasses
 import functools
 import queue
-import threading
-import uuid
 import warnings
 from typing import TYPE_CHECKING, Any, Self
 
@@ -16,129 +12,18 @@ from modal.exception import InvalidError, RequestSizeError
 
 from ._aio import AioGeneratorMethod, AioMethod, deadline_after, poll_for, wait_for
 from ._modal_internals import check_object_name, deserialize, serialize
+from ._queue_store import (
+    DEFAULT_PARTITION_TTL_SECONDS,
+    MAX_ITEM_BYTES,
+    MAX_ITEMS_PER_PARTITION,
+    MAX_PARTITION_BYTES,
+    MAX_PARTITIONS,
+    QueueStore,
+)
 from ._state import RegistryState, default_state
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-
-# Limits from the `modal.Queue` docstring (modal 1.6). Modal turns the server's
-# RESOURCE_EXHAUSTED answer for a full partition into `queue.Full`, and its
-# HTTP 413 for a too-large request into `RequestSizeError`.
-# NOTE: that the byte and partition-count limits also answer "full", and that
-# a single item over 1 MiB answers 413, is inferred, not documented.
-MAX_PARTITIONS = 100_000
-MAX_ITEMS_PER_PARTITION = 5_000
-MAX_ITEM_BYTES = 1024 * 1024
-MAX_PARTITION_BYTES = 64 * 1024 * 1024
-DEFAULT_PARTITION_TTL_SECONDS = 24 * 3600
-
-
-@dataclasses.dataclass
-class _Partition:
-    expires_at: float
-    # (entry id, pickled item); ids increase across the whole Queue, which lets
-    # `iterate` resume after the last item it returned.
-    items: collections.deque[tuple[int, bytes]] = dataclasses.field(
-        default_factory=collections.deque
-    )
-    size_bytes: int = 0
-
-
-class _QueueStore:
-    """Partitions of one named Queue.
-
-    Callers hold `lock` around every method call. Methods that change the
-    partitions call `changed.notify_all()` to wake blocked readers and writers.
-    """
-
-    def __init__(self, clock: Callable[[], float]) -> None:
-        self.object_id = f"qu-{uuid.uuid4().hex}"
-        self.lock = threading.Lock()
-        self.changed = threading.Condition(self.lock)
-        self._clock = clock
-        self._partitions: dict[bytes, _Partition] = {}
-        self._last_entry_id = 0
-
-    def _live_partition(self, key: bytes) -> _Partition | None:
-        partition = self._partitions.get(key)
-        if partition is not None and self._clock() >= partition.expires_at:
-            del self._partitions[key]
-            return None
-        return partition
-
-    def _live_partitions(self) -> list[_Partition]:
-        live = (self._live_partition(key) for key in list(self._partitions))
-        return [partition for partition in live if partition is not None]
-
-    def _has_room_for_partition(self) -> bool:
-        # Counting without the expiry check first keeps puts O(1) until the
-        # Queue nears the limit.
-        if len(self._partitions) < MAX_PARTITIONS:
-            return True
-        return len(self._live_partitions()) < MAX_PARTITIONS
-
-    def try_put(self, key: bytes, items: Sequence[bytes], ttl: int) -> bool | None:
-        """Append all `items` and return True, or return None when they do not fit."""
-        if not items:
-            return True
-        partition = self._live_partition(key)
-        if partition is None and not self._has_room_for_partition():
-            return None
-        count = 0 if partition is None else len(partition.items)
-        size = 0 if partition is None else partition.size_bytes
-        added_size = sum(len(item) for item in items)
-        if count + len(items) > MAX_ITEMS_PER_PARTITION:
-            return None
-        if size + added_size > MAX_PARTITION_BYTES:
-            return None
-        if partition is None:
-            partition = self._partitions[key] = _Partition(expires_at=0.0)
-        for item in items:
-            self._last_entry_id += 1
-            partition.items.append((self._last_entry_id, item))
-        partition.size_bytes += added_size
-        # Modal clears a partition `partition_ttl` seconds after its last put.
-        partition.expires_at = self._clock() + ttl
-        self.changed.notify_all()
-        return True
-
-    def try_get(self, key: bytes, n_values: int) -> list[bytes] | None:
-        """Remove and return up to `n_values` items, or return None when there are none."""
-        partition = self._live_partition(key)
-        if partition is None or not partition.items:
-            return None
-        taken = [
-            partition.items.popleft()[1]
-            for _ in range(min(n_values, len(partition.items)))
-        ]
-        partition.size_bytes -= sum(len(item) for item in taken)
-        if not partition.items:
-            del self._partitions[key]
-        self.changed.notify_all()
-        return taken
-
-    def items_after(self, key: bytes, entry_id: int) -> list[tuple[int, bytes]] | None:
-        """Return the items newer than `entry_id` without removing them, or None."""
-        partition = self._live_partition(key)
-        if partition is None:
-            return None
-        newer = [item for item in partition.items if item[0] > entry_id]
-        return newer or None
-
-    def length(self, key: bytes, *, total: bool) -> int:
-        """Return the item count of one partition, or of all of them when `total`."""
-        if total:
-            return sum(len(partition.items) for partition in self._live_partitions())
-        partition = self._live_partition(key)
-        return 0 if partition is None else len(partition.items)
-
-    def clear(self, key: bytes, *, all_partitions: bool) -> None:
-        """Delete one partition, or all of them when `all_partitions`."""
-        if all_partitions:
-            self._partitions.clear()
-        else:
-            self._partitions.pop(key, None)
-        self.changed.notify_all()
+    from collections.abc import AsyncIterator, Iterator
 
 
 def _warn_timeout_ignored(operation: str, stacklevel: int) -> None:
@@ -160,8 +45,8 @@ class InMemoryQueue:
     with the registry's clock. The handle finds its Queue on first use, as
     Modal's lazy `from_name` does.
 
-    Blocking forms wait on a condition variable; blocking `.aio` forms poll
-    every few milliseconds, so they never block the event loop.
+    Blocking forms wait on a condition variable, while blocking `.aio` forms
+    poll every few milliseconds so that they do not block the event loop.
     """
 
     def __init__(
@@ -177,7 +62,7 @@ class InMemoryQueue:
         self._name = name
         self._environment_name = environment_name
         self._create_if_missing = create_if_missing
-        self._store: _QueueStore | None = None
+        self._store: QueueStore | None = None
 
     @classmethod
     def from_name(
@@ -202,7 +87,7 @@ class InMemoryQueue:
 
     @staticmethod
     def validate_partition_key(partition: str | None) -> bytes:
-        """Return the key as bytes; raise `InvalidError` unless it is 1 to 64 bytes."""
+        """Return the key in UTF-8, raising `InvalidError` unless it is 1 to 64 bytes."""
         return modal.Queue.validate_partition_key(partition)
 
     @property
@@ -213,14 +98,14 @@ class InMemoryQueue:
     def __repr__(self) -> str:
         return f"InMemoryQueue.from_name({self._name!r})"
 
-    def _hydrate(self) -> _QueueStore:
+    def _hydrate(self) -> QueueStore:
         if self._store is None:
             clock = self._state.clock
             self._store = self._state.named_object(
                 "Queue",
                 self._name,
                 self._environment_name,
-                lambda: _QueueStore(clock),
+                lambda: QueueStore(clock),
                 create_if_missing=self._create_if_missing,
             )
         return self._store
@@ -246,7 +131,7 @@ class InMemoryQueue:
     @staticmethod
     def _check_n_values(n_values: int) -> None:
         # Modal passes n_values to its server unchecked and documents no result
-        # below 1; the double rejects such a call so that it fails loudly.
+        # below 1, so the double rejects such a call to make it fail loudly.
         if n_values < 1:
             raise InvalidError(f"n_values must be at least 1, got {n_values}.")
 
@@ -485,9 +370,9 @@ class InMemoryQueue:
     after `timeout`. Without `block`, return `[]` at once when empty.
     """
     put = AioMethod(_put, _put_aio)
-    """Append one item; raise `queue.Full` when the partition stays full past `timeout`."""
+    """Append one item, raising `queue.Full` if the partition stays full past `timeout`."""
     put_many = AioMethod(_put_many, _put_many_aio)
-    """Append all items or none; raise `queue.Full` when they do not fit in time."""
+    """Append all items or none, raising `queue.Full` if they do not fit in time."""
     len = AioMethod(_len)
     """Return the item count of a partition, or of all partitions with `total=True`."""
     clear = AioMethod(_clear)

@@ -61,9 +61,8 @@ class InMemoryModal(RegistryState):
             create_if_missing=create_if_missing,
         )
 
-    # A coroutine function also matches the second overload, with the
-    # coroutine as its result; the first one wins and unwraps it, as
-    # `modal.Function` does for async functions.
+    # A coroutine function matches both overloads. The first one wins, so the
+    # result type is what the coroutine returns, as with `modal.Function`.
     @overload
     def function(
         self, function: Callable[P, Coroutine[Any, Any, ResultT]]

@@ -12,7 +12,7 @@ from modal.exception import NotFoundError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ._functions import CallRecord
+    from ._calls import CallRecord
 
 StoreT = TypeVar("StoreT")
 
