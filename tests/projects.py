@@ -13,16 +13,43 @@ if TYPE_CHECKING:
     import subprocess
     from pathlib import Path
 
-# Together the renders cover every choice of python_version, ci and license.
+# Together the renders reach every branch of the template: every choice of
+# python_version, ci, license and worker_gpu, each feature off alone, all
+# features off, the schedule off, and the longest names the validators accept
+# (which decide how ruff format wraps the lines that contain them).
 RENDERS: dict[str, dict[str, str]] = {
     "defaults": {},
-    "py311-no-ci-apache": {
+    "py311-no-ci-apache-a100": {
         "python_version": "3.11",
         "ci": "none",
         "license": "Apache-2.0",
+        "worker_gpu": "A100",
     },
-    "py313-bsd": {"python_version": "3.13", "license": "BSD-3-Clause"},
-    "proprietary": {"license": "Proprietary"},
+    "py313-bsd-h100": {
+        "python_version": "3.13",
+        "license": "BSD-3-Clause",
+        "worker_gpu": "H100",
+    },
+    "proprietary-no-cache-t4": {
+        "license": "Proprietary",
+        "use_cache": "false",
+        "worker_gpu": "T4",
+    },
+    "no-queue-l4": {"use_queue": "false", "worker_gpu": "L4"},
+    "no-workers": {"use_workers": "false"},
+    "no-schedule-a10g": {
+        "use_schedule": "false",
+        "worker_gpu": "A10G",
+        "schedule_cron": "0 3 * * *",
+    },
+    "all-off": {"use_cache": "false", "use_queue": "false", "use_workers": "false"},
+    "long-names": {
+        "project_name": "Long " + "n" * 48,
+        "package_name": "long_" + "p" * 35,
+        "modal_app_name": "a" * 53,
+        "modal_environment": "e" * 63,
+        "description": "A service whose names are as long as the questions allow.",
+    },
 }
 
 # The Python version a render without python_version gets, from copier.yml.
