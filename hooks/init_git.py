@@ -24,16 +24,19 @@ DEFAULT_BRANCH = "main"
 def _git(
     *args: str, cwd: Path, capture: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    """Run git with args in cwd without raising on a non-zero exit code."""
-    return subprocess.run(
-        ["git", *args],
-        cwd=cwd,
-        capture_output=capture,
-        text=True,
-        check=False,
-        timeout=GIT_TIMEOUT,
-        stdin=subprocess.DEVNULL,
-    )
+    """Run git with args in cwd; report a failure to start or a timeout as exit -1."""
+    try:
+        return subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            capture_output=capture,
+            text=True,
+            check=False,
+            timeout=GIT_TIMEOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return subprocess.CompletedProcess(["git", *args], -1, "", str(error))
 
 
 def _inside_work_tree(project: Path) -> bool:
@@ -69,9 +72,7 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--author-email", required=True, help="commit email when git has none"
     )
-    parser.add_argument(
-        "--message", required=True, help="message of the first commit"
-    )
+    parser.add_argument("--message", required=True, help="message of the first commit")
     return parser.parse_args(argv)
 
 
@@ -117,13 +118,17 @@ def main(argv: list[str]) -> int:
         # setup explains itself.
         result = _git(*step, cwd=project, capture=False)
         if result.returncode != 0:
+            # stderr is set only when git failed to start or timed out.
+            detail = f" {result.stderr.strip()}." if result.stderr else ""
             print(
                 f"Skipped the first commit: `git {' '.join(step)}` failed with "
-                f"exit code {result.returncode}. {later}",
+                f"exit code {result.returncode}.{detail} {later}",
                 file=sys.stderr,
             )
             return 0
-    print(f"Created a git repository in {project} with a first commit.", file=sys.stderr)
+    print(
+        f"Created a git repository in {project} with a first commit.", file=sys.stderr
+    )
     return 0
 
 

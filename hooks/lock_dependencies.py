@@ -19,8 +19,8 @@ from pathlib import Path
 LOCK_TIMEOUT = 600
 PROBE_TIMEOUT = 60
 
-# Prints the path of the uv binary that started this Python. uv sets UV for
-# the processes it runs (`uv run`, `uvx`).
+# Python code that prints the path of the uv binary that started it, because uv
+# sets UV for the processes it runs (`uv run`, `uvx`).
 _PRINT_UV = "import os; print(os.environ.get('UV', ''))"
 
 # `pyenv exec`, which every pyenv shim runs, exports these to the program it
@@ -69,8 +69,17 @@ def _resolve_shim(uv: str) -> str | None:
     with tempfile.TemporaryDirectory(prefix="uv-probe-") as neutral:
         try:
             result = subprocess.run(
-                [uv, "run", "--no-project", "--offline", "--python"]
-                + [sys.executable, "python", "-c", _PRINT_UV],
+                [
+                    uv,
+                    "run",
+                    "--no-project",
+                    "--offline",
+                    "--python",
+                    sys.executable,
+                    "python",
+                    "-c",
+                    _PRINT_UV,
+                ],
                 cwd=neutral,
                 capture_output=True,
                 text=True,
@@ -131,6 +140,12 @@ def main() -> int:
             timeout=LOCK_TIMEOUT,
             stdin=subprocess.DEVNULL,
         )
+    except OSError as error:
+        print(
+            f"Skipped locking the dependencies: failed to start {uv}: {error}. {later}",
+            file=sys.stderr,
+        )
+        return 0
     except subprocess.TimeoutExpired:
         print(
             f"Skipped locking the dependencies: `uv lock` timed out after "

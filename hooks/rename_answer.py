@@ -76,7 +76,9 @@ def main(argv: list[str]) -> int:
         )
         return 0
     path.write_text(renamed, encoding="utf-8")
-    print(f"Renamed the answer {args.old!r} to {args.new!r} in {path}.", file=sys.stderr)
+    print(
+        f"Renamed the answer {args.old!r} to {args.new!r} in {path}.", file=sys.stderr
+    )
     return 0
 
 

@@ -42,13 +42,19 @@ def snapshot_template(repo: Path, destination: Path) -> Path:
 
 
 def render_snapshot(
-    source: Path, destination: Path, answers: Mapping[str, str]
+    source: Path,
+    destination: Path,
+    answers: Mapping[str, str],
+    *,
+    skip_tasks: bool = True,
 ) -> dict[str, Any]:
     """Render the template snapshot at source into destination with answers.
 
     Questions without an answer take their defaults. Return every answer the
     render used, defaults included. Copier raises ValueError for an answer
-    that a validator or the choices reject.
+    that a validator or the choices reject. The tasks (`uv lock`, `git init`)
+    are skipped unless skip_tasks is false, so a render needs no network and
+    leaves only the template's files; tests/test_hooks.py runs them.
     """
     worker = copier.run_copy(
         src_path=str(source),
@@ -56,6 +62,7 @@ def render_snapshot(
         data=dict(answers),
         defaults=True,
         unsafe=True,
+        skip_tasks=skip_tasks,
         quiet=True,
     )
     return dict(worker.answers.combined)

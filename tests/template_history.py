@@ -81,7 +81,8 @@ def copier_environment(changes: Mapping[str, str | None]) -> Iterator[None]:
         for name, value in changes.items():
             if value is None:
                 os.environ.pop(name, None)
-                local.env.pop(name, None)
+                if name in local.env:
+                    del local.env[name]
             else:
                 os.environ[name] = value
                 local.env[name] = value

@@ -7,16 +7,24 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import copier
 import pytest
 
+from tests.pythons import require_python
 from tests.rendering import REPO_ROOT, snapshot_template
-from tests.template_history import GIT_IDENTITY, commit_all, git
+from tests.template_history import GIT_IDENTITY, commit_all, copier_environment, git
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
 
 pytestmark = pytest.mark.xdist_group("hooks")
 
 PACKAGE = "my_service"
+
+# Author answers that differ from any identity git may have configured.
+ADA = {"author_name": "Ada Lovelace", "author_email": "ada@example.com"}
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +34,15 @@ def template_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _no_python_downloads(monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_python_downloads() -> Iterator[None]:
     """Keep `uv lock` in the hook on the Pythons installed here."""
-    monkeypatch.setenv("UV_PYTHON_DOWNLOADS", "never")
+    with copier_environment({"UV_PYTHON_DOWNLOADS": "never"}):
+        yield
+
+
+def _require_lock_python() -> None:
+    """Skip a test that expects uv.lock where uv cannot find the project's Python."""
+    require_python("3.12")
 
 
 def _copy(
@@ -53,36 +67,40 @@ def _commit_count(repo: Path) -> int:
     return int(git("rev-list", "--count", "HEAD", cwd=repo))
 
 
-def _without_uv(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Drop every PATH directory that has a uv executable, and uv's own UV."""
+def _without_uv() -> Mapping[str, str | None]:
+    """Return environment changes that drop every PATH directory with a uv.
+
+    UV goes too, because uv sets it to its own binary for `uv run pytest`.
+    """
     directories = os.environ.get("PATH", "").split(os.pathsep)
-    kept = [
+    kept = os.pathsep.join(
         directory
         for directory in directories
         if shutil.which("uv", path=directory) is None
-    ]
-    monkeypatch.setenv("PATH", os.pathsep.join(kept))
-    monkeypatch.delenv("UV", raising=False)
-    assert shutil.which("uv") is None
-    assert shutil.which("git") is not None
+    )
+    assert shutil.which("uv", path=kept) is None
+    assert shutil.which("git", path=kept) is not None
+    return {"PATH": kept, "UV": None}
 
 
-def _isolated_git_config(
-    monkeypatch: pytest.MonkeyPatch, config_dir: Path, content: str
-) -> None:
-    """Make git read only a global config of content, and no identity variables."""
+def _isolated_git_config(config_dir: Path, content: str) -> Mapping[str, str | None]:
+    """Return environment changes that leave git only a global config of content."""
     config = config_dir / "gitconfig"
     config.write_text(content, encoding="utf-8")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    changes: dict[str, str | None] = {
+        "GIT_CONFIG_GLOBAL": str(config),
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
     for name in (*GIT_IDENTITY, "EMAIL"):
-        monkeypatch.delenv(name, raising=False)
+        changes[name] = None
+    return changes
 
 
 def test_copy_commits_and_locks(
     template_source: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     """A trusted copy creates a repository with one commit that has uv.lock."""
+    _require_lock_python()
     project = tmp_path / "service"
 
     _copy(template_source, project)
@@ -102,7 +120,7 @@ def test_copy_commits_and_locks(
 def test_skip_tasks_creates_nothing(
     template_source: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    """`--skip-tasks` leaves neither a repository nor uv.lock, and says so."""
+    """`--skip-tasks` leaves neither a repository nor uv.lock, and prints that."""
     project = tmp_path / "service"
 
     _copy(template_source, project, skip_tasks=True)
@@ -115,14 +133,10 @@ def test_skip_tasks_creates_nothing(
 
 
 def test_copy_into_repository_nests_none(
-    template_source: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capfd: pytest.CaptureFixture[str],
+    template_source: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     """Inside an existing work tree the copy makes no repository and no commit."""
-    for name, value in GIT_IDENTITY.items():
-        monkeypatch.setenv(name, value)
+    _require_lock_python()
     outer = tmp_path / "monorepo"
     outer.mkdir()
     (outer / "README.md").write_text("# Monorepo\n", encoding="utf-8")
@@ -140,16 +154,13 @@ def test_copy_into_repository_nests_none(
 
 
 def test_copy_without_uv_skips_lock(
-    template_source: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capfd: pytest.CaptureFixture[str],
+    template_source: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    """Without uv the copy succeeds, commits, and says how to lock later."""
-    _without_uv(monkeypatch)
+    """Without uv the copy succeeds, commits, and prints how to lock later."""
     project = tmp_path / "service"
 
-    _copy(template_source, project)
+    with copier_environment(_without_uv()):
+        _copy(template_source, project)
 
     output = capfd.readouterr().err
     assert not (project / "uv.lock").exists()
@@ -159,17 +170,14 @@ def test_copy_without_uv_skips_lock(
 
 
 def test_copy_offline_skips_lock(
-    template_source: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capfd: pytest.CaptureFixture[str],
+    template_source: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     """A lock that fails offline with an empty cache does not fail the copy."""
-    monkeypatch.setenv("UV_OFFLINE", "1")
-    monkeypatch.setenv("UV_CACHE_DIR", str(tmp_path / "empty-uv-cache"))
+    offline = {"UV_OFFLINE": "1", "UV_CACHE_DIR": str(tmp_path / "empty-uv-cache")}
     project = tmp_path / "service"
 
-    _copy(template_source, project)
+    with copier_environment(offline):
+        _copy(template_source, project)
 
     output = capfd.readouterr().err
     assert not (project / "uv.lock").exists()
@@ -178,38 +186,27 @@ def test_copy_offline_skips_lock(
 
 
 def test_commit_uses_answers_without_identity(
-    template_source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    template_source: Path, tmp_path: Path
 ) -> None:
     """With no git identity the first commit takes the author from the answers."""
-    _isolated_git_config(monkeypatch, tmp_path, "")
     project = tmp_path / "service"
 
-    _copy(
-        template_source,
-        project,
-        answers={"author_name": "Ada Lovelace", "author_email": "ada@example.com"},
-    )
+    with copier_environment(_isolated_git_config(tmp_path, "")):
+        _copy(template_source, project, answers=ADA)
 
     author = git("log", "--format=%an <%ae>", cwd=project).strip()
     assert author == "Ada Lovelace <ada@example.com>"
 
 
 def test_commit_keeps_configured_identity(
-    template_source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    template_source: Path, tmp_path: Path
 ) -> None:
     """A configured git identity wins over the answers."""
-    _isolated_git_config(
-        monkeypatch,
-        tmp_path,
-        "[user]\n\tname = Grace Hopper\n\temail = grace@example.com\n",
-    )
+    config = "[user]\n\tname = Grace Hopper\n\temail = grace@example.com\n"
     project = tmp_path / "service"
 
-    _copy(
-        template_source,
-        project,
-        answers={"author_name": "Ada Lovelace", "author_email": "ada@example.com"},
-    )
+    with copier_environment(_isolated_git_config(tmp_path, config)):
+        _copy(template_source, project, answers=ADA)
 
     author = git("log", "--format=%an <%ae>", cwd=project).strip()
     assert author == "Grace Hopper <grace@example.com>"

@@ -98,6 +98,23 @@ def _queue_leftovers(project: Path) -> list[str]:
     return leftovers
 
 
+def _differences(project: Path, fresh: Path) -> list[str]:
+    """List the files that differ between project and a fresh copy, by path."""
+    project_files = {
+        str(path.relative_to(project)): path.read_bytes()
+        for path in _project_files(project)
+    }
+    fresh_files = {
+        str(path.relative_to(fresh)): path.read_bytes()
+        for path in _project_files(fresh)
+    }
+    return sorted(
+        name
+        for name in project_files.keys() | fresh_files.keys()
+        if project_files.get(name) != fresh_files.get(name)
+    )
+
+
 def _failed_checks(project: Path) -> list[str]:
     """Sync project and run its checks; return a description of each failure."""
     interpreter = require_python(DEFAULT_PYTHON)
@@ -188,12 +205,19 @@ def test_update_turns_queue_off(
 
     update_project(project, template_history.latest, {"use_queue": False})
 
+    fresh = copy_project(
+        template_history,
+        tmp_path / "fresh",
+        template_history.latest,
+        {"use_queue": False},
+    )
     assert read_answers(project)["use_queue"] is False
     for relative in QUEUE_FILES:
         assert not (project / relative).exists(), relative
     assert _queue_leftovers(project) == []
     assert _conflicted_files(project) == []
     assert _rejected_files(project) == []
+    assert _differences(project, fresh) == []
     failures = _failed_checks(project)
     assert failures == [], "\n\n".join(failures)
 
@@ -211,10 +235,12 @@ def test_update_turns_queue_back_on(
 
     update_project(project, template_history.latest, {"use_queue": True})
 
+    fresh = copy_project(template_history, tmp_path / "fresh", template_history.latest)
     assert read_answers(project)["use_queue"] is True
     for relative in QUEUE_FILES:
         assert (project / relative).is_file(), relative
     assert _conflicted_files(project) == []
     assert _rejected_files(project) == []
+    assert _differences(project, fresh) == []
     failures = _failed_checks(project)
     assert failures == [], "\n\n".join(failures)
