@@ -258,6 +258,9 @@ def test_cli_data_rejected(tmp_path: Path) -> None:
         "copy",
         "--defaults",
         "--quiet",
+        # Without --trust or --skip-tasks Copier rejects the template's tasks
+        # before it checks any answer.
+        "--skip-tasks",
         "--data",
         "project_slug=My_Slug",
         str(source),

@@ -6,7 +6,8 @@ that build both forms from one or two implementations, typed with ParamSpec so
 that mypy checks calls against the real parameter names and the doubles match the protocols in
 `primitives` structurally. `inspect.signature` of either form returns the
 implementation's signature without `self`, which the signature tests compare
-with Modal's.
+with Modal's. On a class that sets `_fault_kind`, `AioMethod` also raises the
+faults injected into the registry, in both forms, before the method runs.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from typing import (
 )
 
 from modal.exception import AsyncUsageWarning
+
+from ._faults import OPERATIONS
 
 if TYPE_CHECKING:
     import threading
@@ -128,6 +131,33 @@ def _run_inline(
     return run
 
 
+def _check_faults_first(
+    call: Callable[Concatenate[OwnerT, P], ResultT], operation: str
+) -> Callable[Concatenate[OwnerT, P], ResultT]:
+    # `self` is a double with `_state` (its registry) and `_fault_name`; `Any`
+    # because the descriptor's owner type has no bound that could say so.
+    @functools.wraps(call)
+    def run(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> ResultT:
+        self._state.faults.check(operation, self._fault_name)
+        return call(self, *args, **kwargs)
+
+    return run
+
+
+def _check_faults_first_aio(
+    call: Callable[Concatenate[OwnerT, P], Coroutine[Any, Any, ResultT]],
+    operation: str,
+) -> Callable[Concatenate[OwnerT, P], Coroutine[Any, Any, ResultT]]:
+    # The check runs when the coroutine is awaited, as a Modal `.aio` call
+    # sends nothing before that.
+    @functools.wraps(call)
+    async def run(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> ResultT:
+        self._state.faults.check(operation, self._fault_name)
+        return await call(self, *args, **kwargs)
+
+    return run
+
+
 def _iterate_inline(
     call: Callable[Concatenate[OwnerT, P], Iterator[ItemT]],
 ) -> Callable[Concatenate[OwnerT, P], AsyncIterator[ItemT]]:
@@ -148,6 +178,12 @@ class AioMethod(Generic[OwnerT, P, ResultT]):
     that never wait: they hold a lock for a moment and return. Methods that
     wait (a blocking `Queue.get`) pass an `aio` implementation that polls with
     `asyncio.sleep` so the event loop keeps running.
+
+    When the owner class sets `_fault_kind` (`"Dict"`) and `"<kind>.<name>"`
+    is in `OPERATIONS`, both forms first check the registry's fault table,
+    one frame above the implementation. Instances of such a class have
+    `_state`, their `RegistryState`, and `_fault_name`, the name a fault can
+    be narrowed to.
     """
 
     def __init__(
@@ -162,6 +198,11 @@ class AioMethod(Generic[OwnerT, P, ResultT]):
 
     def __set_name__(self, owner: type[Any], name: str) -> None:
         self._name = f"{owner.__name__}.{name}"
+        kind = getattr(owner, "_fault_kind", None)
+        operation = f"{kind}.{name}"
+        if kind is not None and operation in OPERATIONS:
+            self._call = _check_faults_first(self._call, operation)
+            self._aio = _check_faults_first_aio(self._aio, operation)
 
     @overload
     def __get__(self, instance: None, owner: type[Any]) -> Self: ...
@@ -185,7 +226,7 @@ class AioGeneratorMethod(Generic[OwnerT, P, ItemT]):
     """Descriptor like `AioMethod` for methods that return iterators.
 
     The blocking form returns an iterator and the `.aio` form an async
-    iterator, as `modal.Dict.keys` and `modal.Queue.iterate` do.
+    iterator, as Modal's own iterating methods do.
     """
 
     def __init__(
