@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.xdist_group("render-defaults")
 
 FUZZ_SCRIPT = Path(__file__).resolve().parent / "fuzz_service.py"
-# Added on top of the project's locked packages for this run only; the
+# Added on top of the project's locked packages for this run only. The
 # generated project does not depend on schemathesis.
 SCHEMATHESIS = "schemathesis>=4.3,<5"
 PACKAGE = "my_service"
