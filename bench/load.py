@@ -24,8 +24,6 @@ import os
 import platform
 import random
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,25 +35,25 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-# `python bench/load.py` puts bench/ on sys.path, not the repository root.
-sys.path.insert(0, str(REPO_ROOT))
+# `python bench/load.py` puts bench/ on sys.path, so `common` is importable.
+from common import (
+    HOST,
+    STARTUP_TIMEOUT_SECONDS,
+    percentile,
+    prepare_project,
+    resident_kib,
+    start_server,
+    stop_server,
+    wait_until_healthy,
+)
 
-from tests.commands import SYNC_TIMEOUT, describe_failure, project_env, run_command  # noqa: E402
-from tests.projects import DEFAULT_PYTHON  # noqa: E402
-from tests.pythons import find_python  # noqa: E402
-from tests.rendering import render  # noqa: E402
+from tests.projects import DEFAULT_PYTHON
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-HOST = "127.0.0.1"
-PACKAGE = "my_service"
-ENV_PREFIX = "MY_SERVICE_"
 # The client process reads the key from here, so it never shows in `ps`.
 API_KEY_VARIABLE = "BENCH_API_KEY"
-STARTUP_TIMEOUT_SECONDS = 60
-STOP_TIMEOUT_SECONDS = 30
 REQUEST_TIMEOUT_SECONDS = 30
 # Cache keys that the warm-up stores, and that the load reads and overwrites.
 CACHE_KEYS = 100
@@ -236,107 +234,6 @@ def client_main(args: argparse.Namespace) -> None:
 # --- server -----------------------------------------------------------------
 
 
-def free_port() -> int:
-    """Return a TCP port on HOST that is free now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def resident_kib(pid: int) -> int:
-    """Return the VmRSS of process pid in KiB, from /proc/<pid>/status."""
-    status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
-    for line in status.splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    message = f"no VmRSS line in /proc/{pid}/status"
-    raise RuntimeError(message)
-
-
-def prepare_project(directory: Path, python: str) -> tuple[Path, dict[str, str]]:
-    """Render the defaults into directory, sync them and return the path and env."""
-    interpreter = find_python(python)
-    if interpreter is None:
-        sys.exit(f"Python {python} is not installed: pass --python with another X.Y")
-    project = directory / "project"
-    render(project)
-    env = project_env(interpreter)
-    sync = run_command(
-        ("uv", "sync", "--python", str(interpreter)), project, env, SYNC_TIMEOUT
-    )
-    if sync.returncode != 0:
-        sys.exit(describe_failure(sync, project))
-    return project, env
-
-
-def start_server(
-    project: Path, env: dict[str, str], api_key: str, log: Path
-) -> tuple[subprocess.Popen[bytes], str]:
-    """Start uvicorn on a free port of HOST, and return the process and base URL."""
-    port = free_port()
-    server_env = {
-        **env,
-        f"{ENV_PREFIX}ENVIRONMENT": "production",
-        f"{ENV_PREFIX}BACKEND": "memory",
-        f"{ENV_PREFIX}API_KEY": api_key,
-        f"{ENV_PREFIX}LOG_FORMAT": "json",
-    }
-    # The venv's interpreter runs uvicorn itself, so the pid is the server's.
-    command = [
-        str(project / ".venv" / "bin" / "python"),
-        "-m",
-        "uvicorn",
-        "--factory",
-        f"{PACKAGE}.app:create_app",
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-    ]
-    with log.open("wb") as stdout:
-        process = subprocess.Popen(
-            command,
-            cwd=project,
-            env=server_env,
-            stdout=stdout,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-    return process, f"http://{HOST}:{port}"
-
-
-def wait_until_healthy(
-    process: subprocess.Popen[bytes], base_url: str, log: Path
-) -> None:
-    """Poll /health until it returns 200, or exit with the server's log."""
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(f"{base_url}/health", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    tail = log.read_text(encoding="utf-8", errors="replace")[-4000:]
-    sys.exit(
-        f"uvicorn did not answer /health on {base_url} within "
-        f"{STARTUP_TIMEOUT_SECONDS} s:\n{tail}"
-    )
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    """Stop uvicorn as Ctrl-C would, and kill it if it does not exit in time."""
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=STOP_TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=STOP_TIMEOUT_SECONDS)
-
-
 def run_load(args: argparse.Namespace, base_url: str, api_key: str) -> dict[str, Any]:
     """Run the client process against base_url and return its decoded result."""
     command = [
@@ -371,12 +268,6 @@ def run_load(args: argparse.Namespace, base_url: str, api_key: str) -> dict[str,
 
 
 # --- report -----------------------------------------------------------------
-
-
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    """Return the nearest-rank percentile of already sorted values."""
-    rank = max(1, round(fraction * len(sorted_values)))
-    return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
 def report(
