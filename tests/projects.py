@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 # Together the renders reach every branch of the template: every choice of
-# python_version, ci, license and worker_gpu, each feature off alone, all
-# features off, the schedule off, and the longest names the validators accept
+# python_version, ci, license, worker_gpu and api_auth, each feature off alone,
+# all features off, the schedule off, and the longest names the validators accept
 # (which decide how ruff format wraps the lines that contain them).
 RENDERS: dict[str, dict[str, str]] = {
     "defaults": {},
@@ -35,8 +35,12 @@ RENDERS: dict[str, dict[str, str]] = {
         "use_cache": "false",
         "worker_gpu": "T4",
     },
-    "no-queue-l4": {"use_queue": "false", "worker_gpu": "L4"},
-    "no-workers": {"use_workers": "false"},
+    "no-queue-l4-proxy-auth": {
+        "use_queue": "false",
+        "worker_gpu": "L4",
+        "api_auth": "modal_proxy",
+    },
+    "no-workers-no-auth": {"use_workers": "false", "api_auth": "none"},
     "no-schedule-a10g": {
         "use_schedule": "false",
         "worker_gpu": "A10G",
