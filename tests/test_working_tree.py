@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import uuid
 from typing import TYPE_CHECKING
 
@@ -47,3 +48,24 @@ def test_untracked_file_rendered(tmp_path: Path) -> None:
     render_repo(repo, tmp_path / "project", {})
 
     assert (tmp_path / "project" / "MARKER.txt").read_text() == f"{marker}\n"
+
+
+def test_template_files_not_ignored() -> None:
+    """No template file is ignored by git, so a render from a clone has every file.
+
+    Renders in this suite read the working tree, where an ignored file exists;
+    users render from git, where it does not.
+    """
+    result = subprocess.run(
+        ["git", "ls-files", "--others", "--ignored", "--exclude-standard", "template"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    ignored = [
+        line
+        for line in result.stdout.splitlines()
+        if "__pycache__" not in line and not line.endswith(".pyc")
+    ]
+    assert ignored == []

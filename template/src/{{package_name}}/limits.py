@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import pickle
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +11,27 @@ from .errors import ApiError, error_body
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+def check_finite_numbers(value: Any, what: str) -> None:
+    """Raise a 422 `ApiError` when `value` holds NaN or an infinity.
+
+    Python's JSON parser accepts them, but they are not JSON, and FastAPI
+    would answer them back as `null`.
+    """
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise ApiError(
+                422,
+                "validation_error",
+                f"The {what} holds {item!r}; use finite numbers, which JSON allows.",
+            )
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
 
 
 def check_value_size(value: Any, limit: int, what: str) -> None:
@@ -25,10 +47,6 @@ def check_value_size(value: Any, limit: int, what: str) -> None:
             "payload_too_large",
             f"The {what} is {size} bytes once serialized; the limit is {limit} bytes.",
         )
-
-
-class _BodyTooLargeError(Exception):
-    pass
 
 
 class BodySizeLimitMiddleware:
@@ -50,20 +68,26 @@ class BodySizeLimitMiddleware:
                 break
 
         received = 0
+        rejected = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, rejected
             message = await receive()
-            if message["type"] == "http.request":
+            if message["type"] == "http.request" and not rejected:
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _BodyTooLargeError
+                    # Answer here: an exception raised while the app reads the
+                    # body would reach the client as FastAPI's 400 instead.
+                    rejected = True
+                    await self._reject(send)
+                    return {"type": "http.disconnect"}
             return message
 
-        try:
-            await self.app(scope, counting_receive, send)
-        except _BodyTooLargeError:
-            await self._reject(send)
+        async def send_unless_rejected(message: Message) -> None:
+            if not rejected:
+                await send(message)
+
+        await self.app(scope, counting_receive, send_unless_rejected)
 
     async def _reject(self, send: Send) -> None:
         body = error_body(
