@@ -7,7 +7,7 @@ import pickle
 from typing import TYPE_CHECKING, Any
 
 from .context import current_request_id
-from .errors import ApiError, error_body
+from .errors import ApiError, send_error
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -90,19 +90,10 @@ class BodySizeLimitMiddleware:
         await self.app(scope, counting_receive, send_unless_rejected)
 
     async def _reject(self, send: Send) -> None:
-        body = error_body(
-            code="payload_too_large",
-            message=f"The request body is over the limit of {self.max_bytes} bytes.",
-            request_id=current_request_id(),
+        await send_error(
+            send,
+            413,
+            "payload_too_large",
+            f"The request body is over the limit of {self.max_bytes} bytes.",
+            current_request_id(),
         )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import structlog
 
 from .context import reset_request_id, set_request_id
-from .errors import error_body
+from .errors import send_error
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -75,7 +75,13 @@ class RequestContextMiddleware:
         except Exception:
             log.exception("request.failed", method=scope["method"], path=scope["path"])
             if not response_started:
-                await _send_internal_error(send_with_request_id, request_id)
+                await send_error(
+                    send_with_request_id,
+                    500,
+                    "internal_error",
+                    "The server failed to handle the request.",
+                    request_id,
+                )
         finally:
             log.info(
                 "request.completed",
@@ -86,22 +92,3 @@ class RequestContextMiddleware:
             )
             structlog.contextvars.clear_contextvars()
             reset_request_id(token)
-
-
-async def _send_internal_error(send: Send, request_id: str) -> None:
-    body = error_body(
-        code="internal_error",
-        message="The server failed to handle the request.",
-        request_id=request_id,
-    )
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 500,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
