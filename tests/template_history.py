@@ -150,6 +150,9 @@ def _write_version_0_1_0(source: Path) -> dict[Path, str]:
 
 
 def _append(path: Path, text: str) -> None:
+    # Mode "a" would create a missing file, and the change would never render.
+    if not path.is_file():
+        raise FileNotFoundError(path)
     with path.open("a", encoding="utf-8") as file:
         file.write(text)
 
@@ -169,7 +172,7 @@ def build_template_history(destination: Path) -> TemplateHistory:
     commit_all(source, "Rename modal_env to modal_environment")
     git("tag", "0.2.0", cwd=source)
 
-    _append(source / "template" / ".gitignore", f"{GITIGNORE_LINE_0_3_0}\n")
+    _append(source / "template" / ".gitignore.jinja", f"{GITIGNORE_LINE_0_3_0}\n")
     commit_all(source, "Ignore the scratch directory")
     git("tag", "0.3.0", cwd=source)
 
