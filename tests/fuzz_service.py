@@ -100,8 +100,8 @@ def build_app(package: str, api_key: str) -> Any:
     settings = settings_module.Settings(**options)
     backend = backends.in_memory_backend(settings)
     if hasattr(backend, "timed_worker"):
-        # The worker route waits `seconds` (up to 30) for real; the fuzzer checks
-        # the API, not the wait, so a worker that returns at once stands in,
+        # The worker route waits `seconds` (up to 30) for real. The fuzzer checks
+        # the API, not the wait, so a worker that returns at once replaces it
         # through the same seam the tests use.
         registry = importlib.import_module(f"{package}.in_memory").InMemoryModal()
 

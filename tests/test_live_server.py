@@ -166,7 +166,7 @@ def _events(lines: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
 
 
 def test_walkthroughs_over_http(server: Server) -> None:
-    """The three walk-through routes answer 200 over a real socket."""
+    """The three walk-through routes return 200 over a real socket."""
     for path in ("/api/v0/cache", "/api/v0/queue", "/api/v0/worker?seconds=0"):
         status, headers, _ = server.request("GET", path, request_id="probe")
         assert status == 200, path

@@ -14,10 +14,10 @@ if TYPE_CHECKING:
 
 
 def check_finite_numbers(value: Any, what: str) -> None:
-    """Raise a 422 `ApiError` when `value` holds NaN or an infinity.
+    """Raise a 422 `ApiError` when `value` contains NaN or an infinity.
 
     Python's JSON parser accepts them, but they are not JSON, and FastAPI
-    would answer them back as `null`.
+    would return them as `null`.
     """
     pending = [value]
     while pending:
@@ -50,7 +50,7 @@ def check_value_size(value: Any, limit: int, what: str) -> None:
 
 
 class BodySizeLimitMiddleware:
-    """Answer 413 to a request whose body is over `max_bytes`, before it is parsed."""
+    """Reject a request whose body is over `max_bytes` with 413, before it is parsed."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -76,8 +76,8 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request" and not rejected:
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    # Answer here: an exception raised while the app reads the
-                    # body would reach the client as FastAPI's 400 instead.
+                    # Respond here, because an exception raised while the app
+                    # reads the body would reach the client as FastAPI's 400.
                     rejected = True
                     await self._reject(send)
                     return {"type": "http.disconnect"}

@@ -1,8 +1,8 @@
 """Structured logging: structlog and the standard library write one line per event.
 
-`configure_logging` may run any number of times (uvicorn, the app factory and
-Modal entry points can each call it); every call replaces the previous setup,
-so an event is never written twice.
+`configure_logging` may run any number of times, because uvicorn, the app
+factory and Modal entry points can each call it. Every call replaces the
+previous setup, so an event is never written twice.
 """
 
 from __future__ import annotations
@@ -102,9 +102,9 @@ def configure_logging(
     root.addHandler(handler)
     root.setLevel(level)
 
-    # Uvicorn installs handlers of its own; its events go through the root
-    # handler instead, and the access log is replaced by one completion line
-    # per request from the request middleware.
+    # Uvicorn installs handlers of its own. Its events go through the root
+    # handler instead, and the request middleware's completion line replaces
+    # uvicorn's access log.
     for name in ("uvicorn", "uvicorn.error"):
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers.clear()

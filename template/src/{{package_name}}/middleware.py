@@ -40,8 +40,8 @@ def _incoming_request_id(scope: Scope) -> str:
 class RequestContextMiddleware:
     """Bind a request id to the log context, echo it, and log each request once.
 
-    Exceptions that escape the routes are logged here, once, and answered with
-    a JSON 500, so neither Starlette nor uvicorn logs them again.
+    Exceptions that escape the routes are logged here, once, and get a JSON 500,
+    so neither Starlette nor uvicorn logs them again.
     """
 
     def __init__(self, app: ASGIApp) -> None:
