@@ -20,7 +20,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests.commands import SYNC_TIMEOUT, describe_failure, project_env, run_command  # noqa: E402
+from tests.commands import (  # noqa: E402
+    SYNC_TIMEOUT,
+    UV,
+    describe_failure,
+    project_env,
+    run_command,
+)
 from tests.pythons import find_python  # noqa: E402
 from tests.rendering import render  # noqa: E402
 
@@ -68,7 +74,7 @@ def prepare_project(directory: Path, python: str) -> tuple[Path, dict[str, str]]
     render(project)
     env = project_env(interpreter)
     sync = run_command(
-        ("uv", "sync", "--python", str(interpreter)), project, env, SYNC_TIMEOUT
+        (UV, "sync", "--python", str(interpreter)), project, env, SYNC_TIMEOUT
     )
     if sync.returncode != 0:
         sys.exit(describe_failure(sync, project))

@@ -17,12 +17,17 @@ TAIL_LINES = 40
 SYNC_TIMEOUT = 900
 CHECK_TIMEOUT = 600
 
+# The uv that runs this process: `uv run` names its own executable in UV. A
+# bare "uv" could resolve to a pyenv shim, which fails inside a project whose
+# .python-version names an interpreter without uv installed.
+UV = os.environ.get("UV") or "uv"
+
 # The checks every generated project must pass, as run by its developers.
 CHECKS: dict[str, tuple[str, ...]] = {
-    "pytest": ("uv", "run", "pytest", "-q", "-p", "no:cacheprovider"),
-    "ruff-check": ("uv", "run", "ruff", "check"),
-    "ruff-format": ("uv", "run", "ruff", "format", "--check"),
-    "mypy": ("uv", "run", "mypy"),
+    "pytest": (UV, "run", "pytest", "-q", "-p", "no:cacheprovider"),
+    "ruff-check": (UV, "run", "ruff", "check"),
+    "ruff-format": (UV, "run", "ruff", "format", "--check"),
+    "mypy": (UV, "run", "mypy"),
 }
 
 

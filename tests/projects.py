@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from tests.commands import SYNC_TIMEOUT, project_env, run_command
+from tests.commands import SYNC_TIMEOUT, UV, project_env, run_command
 from tests.pythons import require_python
 from tests.rendering import render
 
@@ -90,6 +90,6 @@ class SyncedProjects:
         render(path, **answers)
         env = project_env(interpreter)
         sync = run_command(
-            ("uv", "sync", "--python", str(interpreter)), path, env, SYNC_TIMEOUT
+            (UV, "sync", "--python", str(interpreter)), path, env, SYNC_TIMEOUT
         )
         return SyncedProject(path=path, env=env, sync=sync)

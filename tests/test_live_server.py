@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.commands import describe_failure
+from tests.commands import UV, describe_failure
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -108,7 +108,7 @@ def server(synced_projects: SyncedProjects) -> Iterator[Server]:
     }
     log = project.path / "uvicorn-stdout.log"
     command = [
-        "uv",
+        UV,
         "run",
         "--no-sync",
         "uvicorn",

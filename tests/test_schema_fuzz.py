@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.commands import describe_failure, run_command
+from tests.commands import UV, describe_failure, run_command
 
 if TYPE_CHECKING:
     from tests.projects import SyncedProjects
@@ -47,7 +47,7 @@ def test_schema_fuzz_finds_no_failures(
 
     result = run_command(
         (
-            "uv",
+            UV,
             "run",
             "--no-sync",
             "--with",

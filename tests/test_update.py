@@ -10,6 +10,7 @@ from tests.commands import (
     CHECK_TIMEOUT,
     CHECKS,
     SYNC_TIMEOUT,
+    UV,
     describe_failure,
     project_env,
     run_command,
@@ -120,7 +121,7 @@ def _failed_checks(project: Path) -> list[str]:
     interpreter = require_python(DEFAULT_PYTHON)
     env = project_env(interpreter)
     sync = run_command(
-        ("uv", "sync", "--python", str(interpreter)), project, env, SYNC_TIMEOUT
+        (UV, "sync", "--python", str(interpreter)), project, env, SYNC_TIMEOUT
     )
     if sync.returncode != 0:
         return [describe_failure(sync, project)]
