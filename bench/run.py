@@ -64,6 +64,7 @@ from common import (
     wait_until_healthy,
 )
 
+from tests.commands import UV
 from tests.projects import DEFAULT_PYTHON
 from tests.rendering import render_snapshot, snapshot_template
 
@@ -139,6 +140,10 @@ _subdirectory: template
 """
 
 
+# Figures that `--only` can pick, in the order of the table.
+GROUPS = ("render", "cold-start", "uvicorn-start", "rates", "project-tests", "suite")
+
+
 def parse_args() -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -175,6 +180,16 @@ def parse_args() -> argparse.Namespace:
         "--skip-suite",
         action="store_true",
         help="skip this repository's test suite, which takes minutes",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=GROUPS,
+        metavar="GROUP",
+        help=(
+            "measure only this group of figures; repeat for several "
+            f"(one of: {', '.join(GROUPS)}; default all)"
+        ),
     )
     args = parser.parse_args()
     if args.rounds < 1 or args.requests < 1 or args.users < 1:
@@ -653,7 +668,7 @@ def measure_template_suite(scratch: Path) -> Figure:
     started = time.perf_counter()
     result = subprocess.run(
         [
-            "uv",
+            UV,
             "run",
             "pytest",
             "-q",
@@ -774,12 +789,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-run-") as scratch_name:
         scratch = Path(scratch_name)
         apps = prepare_apps(scratch, args.python)
-        figures = [measure_render(scratch, args.rounds)]
-        figures += measure_cold_start(apps, args.rounds)
-        figures.append(measure_first_health(apps, scratch, args.rounds))
-        figures += measure_rates(args, apps, scratch)
-        figures.append(measure_project_suite(apps, args.rounds))
+        groups = set(args.only or GROUPS)
         if args.skip_suite:
+            groups.discard("suite")
+        figures: list[Figure] = []
+        if "render" in groups:
+            figures.append(measure_render(scratch, args.rounds))
+        if "cold-start" in groups:
+            figures += measure_cold_start(apps, args.rounds)
+        if "uvicorn-start" in groups:
+            figures.append(measure_first_health(apps, scratch, args.rounds))
+        if "rates" in groups:
+            figures += measure_rates(args, apps, scratch)
+        if "project-tests" in groups:
+            figures.append(measure_project_suite(apps, args.rounds))
+        if "suite" in groups:
+            figures.append(measure_template_suite(scratch))
+        elif args.only is None:
             figures.append(
                 Figure(
                     f"template suite on {SUITE_WORKERS} workers (s)",
@@ -790,8 +816,6 @@ def main() -> None:
                     "skipped (--skip-suite)",
                 )
             )
-        else:
-            figures.append(measure_template_suite(scratch))
         description = machine(apps)
     print(description)  # noqa: T201  (the benchmark's output)
     print(  # noqa: T201
