@@ -1,5 +1,9 @@
 """Structured logging: structlog and the standard library write one line per event.
 
+structlog events are rendered by structlog alone and written straight to the
+stream; standard-library records (uvicorn's, Modal's, other libraries') go
+through one root handler that renders them the same way.
+
 `configure_logging` may run any number of times, because uvicorn, the app
 factory and Modal entry points can each call it. Every call replaces the
 previous setup, so an event is never written twice.
@@ -38,6 +42,36 @@ class _CurrentStdout:
         return sys.stdout.isatty()
 
 
+class _LineWriter:
+    """The logger at the end of structlog's chain: writes each rendered event as a line.
+
+    It carries the name given to `structlog.get_logger(name)`, which
+    `add_logger_name` puts into the event. structlog calls the method named
+    after the event's level, so every level name writes the same way.
+    """
+
+    def __init__(self, stream: TextIO | _CurrentStdout, name: str | None) -> None:
+        self._stream = stream
+        self.name = name
+
+    def msg(self, message: str) -> None:
+        # One write per line, so lines from several threads never interleave.
+        self._stream.write(message + "\n")
+        self._stream.flush()
+
+    debug = info = warning = warn = error = err = critical = fatal = exception = msg
+
+
+class _LineWriterFactory:
+    """Build a `_LineWriter` on `stream` for each `structlog.get_logger(name)`."""
+
+    def __init__(self, stream: TextIO | _CurrentStdout) -> None:
+        self._stream = stream
+
+    def __call__(self, name: str | None = None, *_args: object) -> _LineWriter:
+        return _LineWriter(self._stream, name)
+
+
 def _shared_processors() -> list[Processor]:
     return [
         structlog.contextvars.merge_contextvars,
@@ -68,19 +102,24 @@ def configure_logging(
     level: LogLevel = "INFO",
     stream: TextIO | None = None,
 ) -> None:
-    """Route structlog and stdlib logging to one handler on `stream` (stdout)."""
+    """Write structlog events and stdlib records to `stream` (stdout), one line each."""
     output: TextIO | _CurrentStdout = stream if stream is not None else _CurrentStdout()
     json_output = wants_json(log_format, output)
     shared = _shared_processors()
+    renderer = _renderer(json_output=json_output)
 
+    # Without caching, every call finds the configuration of the latest
+    # `configure_logging`, including in loggers created before it.
     structlog.configure(
         processors=[
             *shared,
             structlog.processors.StackInfoRenderer(),
-            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+            *renderer,
         ],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
+        logger_factory=_LineWriterFactory(output),
+        wrapper_class=structlog.make_filtering_bound_logger(
+            logging.getLevelName(level)
+        ),
         cache_logger_on_first_use=False,
     )
 
@@ -91,7 +130,7 @@ def configure_logging(
             foreign_pre_chain=shared,
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                *_renderer(json_output=json_output),
+                *renderer,
             ],
         )
     )
