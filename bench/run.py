@@ -22,7 +22,10 @@ shifts both sides alike. The figures:
   `POST /api/v0/jobs`, against the minimal app's `/hello`. The service runs
   in production mode on the in-memory backend with its JSON logs written to
   a file. Locust (bench/loadgen.py) sends a bounded number of requests from
-  its own process, to 127.0.0.1 only;
+  its own process, to 127.0.0.1 only. A reported row loads a bare FastAPI
+  route with the cache read's declarations (bearer key, validated path
+  parameter, response model) and none of the service's code, which shows
+  how close to /hello such a route can come at all;
 - the rendered project's own test suite, and (without --skip-suite) this
   repository's suite on 2 pytest-xdist workers with its render count.
 
@@ -96,10 +99,19 @@ PROJECT_PACKAGES = (
 )
 RUNNER_PACKAGES = ("copier", "locust", "pytest", "pytest-xdist")
 
-BASELINE_SOURCE = '''"""A minimal FastAPI app inside a minimal modal.App."""
+BASELINE_SOURCE = '''"""A minimal FastAPI app inside a minimal modal.App.
+
+`create_floor_app` builds a second app, used only for the rates: one bare
+FastAPI route with the declarations of the service's cache read.
+"""
+
+import os
+from typing import Annotated, Any
 
 import modal
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, HTTPException, Path
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 
 app = modal.App("bench-baseline")
 
@@ -114,6 +126,53 @@ def create_app() -> FastAPI:
     @api.get("/hello")
     async def hello() -> dict[str, str]:
         return {"message": "hello"}
+
+    return api
+
+
+class Value(BaseModel):
+    value: Any
+
+
+class Entry(BaseModel):
+    key: str
+    value: Any
+
+
+def create_floor_app() -> FastAPI:
+    api = FastAPI()
+    store: dict[str, Any] = {}
+    bearer = HTTPBearer(auto_error=False)
+    api_key = os.environ["BENCH_API_KEY"]
+
+    async def require_key(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> None:
+        if credentials is None or credentials.credentials != api_key:
+            raise HTTPException(401)
+
+    async def get_store() -> dict[str, Any]:
+        return store
+
+    @api.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @api.put("/cache/{key}", dependencies=[Depends(require_key)])
+    async def put(
+        key: Annotated[str, Path(pattern=r"^[A-Za-z0-9._:~-]+$", max_length=256)],
+        body: Value,
+        values: Annotated[dict[str, Any], Depends(get_store)],
+    ) -> Entry:
+        values[key] = body.value
+        return Entry(key=key, value=body.value)
+
+    @api.get("/cache/{key}", dependencies=[Depends(require_key)])
+    async def get(
+        key: Annotated[str, Path(pattern=r"^[A-Za-z0-9._:~-]+$", max_length=256)],
+        values: Annotated[dict[str, Any], Depends(get_store)],
+    ) -> Entry:
+        return Entry(key=key, value=values[key])
 
     return api
 
@@ -304,7 +363,11 @@ def prepare_apps(scratch: Path, python: str) -> Apps:
         python=project / ".venv" / "bin" / "python",
         baseline_dir=baseline_dir,
         service_env=service_env(base, api_key),
-        baseline_env={**base, "PYTHONPATH": str(baseline_dir)},
+        baseline_env={
+            **base,
+            "PYTHONPATH": str(baseline_dir),
+            API_KEY_VARIABLE: api_key,
+        },
         api_key=api_key,
     )
 
@@ -461,6 +524,17 @@ ROUTES = (
 
 # The baseline's route that every rate is compared with.
 HELLO = Route("/hello", "GET", "/hello", None, 200, "reported", None)
+# The floor app's cache read: FastAPI alone, with the declarations of the
+# service's read, shows how close to /hello such a route can get.
+FLOOR = Route(
+    "bare FastAPI read, same declarations",
+    "GET",
+    f"/cache/{CACHE_KEY}",
+    None,
+    200,
+    "reported",
+    None,
+)
 
 
 @dataclass
@@ -537,9 +611,10 @@ def count_lines(path: Path) -> int:
 
 
 def measure_rates(args: argparse.Namespace, apps: Apps, scratch: Path) -> list[Figure]:
-    """Load the service's routes and the baseline's /hello in alternation."""
+    """Load the service's routes, the floor's read and /hello in alternation."""
     service_log = scratch / "load-service.log"
     baseline_log = scratch / "load-baseline.log"
+    floor_log = scratch / "load-floor.log"
     service, service_url = start_uvicorn(
         apps.python,
         f"{PACKAGE}.app:create_app",
@@ -554,41 +629,52 @@ def measure_rates(args: argparse.Namespace, apps: Apps, scratch: Path) -> list[F
         apps.baseline_env,
         baseline_log,
     )
-    runs: dict[str, list[LoadRun]] = {route.label: [] for route in ROUTES}
+    floor, floor_url = start_uvicorn(
+        apps.python,
+        f"{BASELINE_MODULE}:create_floor_app",
+        apps.project,
+        apps.baseline_env,
+        floor_log,
+    )
+    runs: dict[str, list[LoadRun]] = {route.label: [] for route in (*ROUTES, FLOOR)}
     hello: list[LoadRun] = []
     try:
         for process, url, log in (
             (service, service_url, service_log),
             (baseline, baseline_url, baseline_log),
+            (floor, floor_url, floor_log),
         ):
             wait_until_healthy(process, url, log)
         headers = {"Authorization": f"Bearer {apps.api_key}"}
-        stored = httpx.put(
-            f"{service_url}/api/v0/cache/{CACHE_KEY}",
-            json={"value": {"n": 1}},
-            headers=headers,
-            timeout=10,
-        )
-        stored.raise_for_status()
+        for url in (f"{service_url}/api/v0", floor_url):
+            stored = httpx.put(
+                f"{url}/cache/{CACHE_KEY}",
+                json={"value": {"n": 1}},
+                headers=headers,
+                timeout=10,
+            )
+            stored.raise_for_status()
         for round_number in range(args.rounds + 1):
             hello_run = run_load(args, baseline_url, HELLO, baseline.pid)
             route_runs = [
                 run_load(args, service_url, route, service.pid, apps.api_key)
                 for route in ROUTES
             ]
+            route_runs.append(run_load(args, floor_url, FLOOR, floor.pid, apps.api_key))
             # Round 0 is the warm-up.
             if round_number == 0:
                 continue
             hello.append(hello_run)
-            for route, load_run in zip(ROUTES, route_runs, strict=True):
+            for route, load_run in zip((*ROUTES, FLOOR), route_runs, strict=True):
                 runs[route.label].append(load_run)
     finally:
         stop_server(service)
         stop_server(baseline)
+        stop_server(floor)
     log_lines = count_lines(service_log)
     hello_cpu = statistics.median(run.server_cpu_ms_per_request for run in hello)
     figures = []
-    for route in ROUTES:
+    for route in (*ROUTES, FLOOR):
         route_runs = runs[route.label]
         route_cpu = statistics.median(
             run.server_cpu_ms_per_request for run in route_runs
@@ -607,7 +693,7 @@ def measure_rates(args: argparse.Namespace, apps: Apps, scratch: Path) -> list[F
                 f"client {client:.0%}",
             )
         )
-    figures[-1].note += f"; the service wrote {log_lines} JSON log lines"
+    figures[len(ROUTES) - 1].note += f"; the service wrote {log_lines} JSON log lines"
     return figures
 
 
