@@ -73,8 +73,14 @@ def prepare_project(directory: Path, python: str) -> tuple[Path, dict[str, str]]
     project = directory / "project"
     render(project)
     env = project_env(interpreter)
+    # Modal's `Image.uv_sync` compiles bytecode when it builds the image, and
+    # a developer's first run writes it. Compiling at sync measures that state
+    # even where PYTHONDONTWRITEBYTECODE is set.
     sync = run_command(
-        (UV, "sync", "--python", str(interpreter)), project, env, SYNC_TIMEOUT
+        (UV, "sync", "--compile-bytecode", "--python", str(interpreter)),
+        project,
+        env,
+        SYNC_TIMEOUT,
     )
     if sync.returncode != 0:
         sys.exit(describe_failure(sync, project))
