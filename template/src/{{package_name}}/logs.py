@@ -82,12 +82,18 @@ def _shared_processors() -> list[Processor]:
 
 
 def _renderer(*, json_output: bool) -> list[Processor]:
+    # Tracebacks leave out each frame's local variables: they hold request
+    # headers with the API key, request bodies and settings.
     if json_output:
         return [
-            structlog.processors.dict_tracebacks,
+            structlog.processors.ExceptionRenderer(
+                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+            ),
             structlog.processors.JSONRenderer(),
         ]
-    return [structlog.dev.ConsoleRenderer()]
+    return [
+        structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
+    ]
 
 
 def wants_json(log_format: LogFormat, stream: TextIO | _CurrentStdout) -> bool:
