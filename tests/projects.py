@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 # Together the renders reach every branch of the template: every choice of
 # python_version, ci, license, worker_gpu and api_auth, each feature off alone,
 # all features off, the schedule off, and the longest names the validators accept
-# (which decide how ruff format wraps the lines that contain them).
+# (which decide how ruff format wraps the lines that contain them). One render
+# also has a description and author with quotes, backslashes and non-ASCII text,
+# which uv reads from pyproject.toml when it builds the project.
 RENDERS: dict[str, dict[str, str]] = {
     "defaults": {},
     "py311-no-ci-apache-a100": {
@@ -28,6 +30,9 @@ RENDERS: dict[str, dict[str, str]] = {
     "py313-bsd-h100": {
         "python_version": "3.13",
         "license": "BSD-3-Clause",
+        "description": 'A "fast" cache: C:\\dir\\ <&> caf\u00e9 \U0001f680',
+        "author_name": 'Bob "B" O\'Brien \\ \u00e9 \U0001f680',
+        "author_email": "o'brien+tag@example.com",
         "worker_gpu": "H100",
     },
     "proprietary-no-cache-t4": {
