@@ -84,7 +84,25 @@ def prepare_project(directory: Path, python: str) -> tuple[Path, dict[str, str]]
     )
     if sync.returncode != 0:
         sys.exit(describe_failure(sync, project))
+    compile_sources(project / ".venv" / "bin" / "python", project / "src", env)
     return project, env
+
+
+def compile_sources(python: Path, directory: Path, env: dict[str, str]) -> None:
+    """Write the bytecode of the Python files under directory.
+
+    `uv sync --compile-bytecode` compiles the installed packages but not the
+    project's own editable source, and PYTHONDONTWRITEBYTECODE keeps imports
+    from writing it, so each start would compile the source again.
+    """
+    result = run_command(
+        (str(python), "-m", "compileall", "-q", str(directory)),
+        directory,
+        env,
+        SYNC_TIMEOUT,
+    )
+    if result.returncode != 0:
+        sys.exit(describe_failure(result, directory))
 
 
 def service_env(env: dict[str, str], api_key: str) -> dict[str, str]:

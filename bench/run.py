@@ -59,6 +59,7 @@ from common import (
     HOST,
     PACKAGE,
     REPO_ROOT,
+    compile_sources,
     cpu_seconds,
     prepare_project,
     service_env,
@@ -356,6 +357,7 @@ def prepare_apps(scratch: Path, python: str) -> Apps:
     (baseline_dir / f"{BASELINE_MODULE}.py").write_text(
         BASELINE_SOURCE, encoding="utf-8"
     )
+    compile_sources(project / ".venv" / "bin" / "python", baseline_dir, env)
     api_key = secrets.token_hex(32)
     base = isolated_env(env)
     return Apps(
