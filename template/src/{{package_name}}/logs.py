@@ -55,7 +55,7 @@ class _LineWriter:
         self.name = name
 
     def msg(self, message: str) -> None:
-        # One write per line, so lines from several threads never interleave.
+        # One write per line, so lines from several threads do not interleave.
         self._stream.write(message + "\n")
         self._stream.flush()
 
@@ -82,8 +82,8 @@ def _shared_processors() -> list[Processor]:
 
 
 def _renderer(*, json_output: bool) -> list[Processor]:
-    # Tracebacks leave out each frame's local variables: they hold request
-    # headers with the API key, request bodies and settings.
+    # Tracebacks leave out each frame's local variables, because they contain
+    # request headers with the API key, request bodies and settings.
     if json_output:
         return [
             structlog.processors.ExceptionRenderer(
